@@ -1,0 +1,184 @@
+"""The one scoping choke point: which rows a user may see or touch.
+
+Every domain model's default manager is a ``RestrictedQuerySet``; views and API viewsets get
+their querysets only through ``Model.objects.restrict(user, action)`` (NetBox's pattern).
+
+Two questions are kept apart:
+* may this role do ``action`` on this model at all?  ``PERMISSIONS`` below; no  -> 403;
+* which rows?  the role's organisation fixes them (a village, a township, a department's
+  categories, or the whole county); a row outside them -> 404.
+Per-object exceptions are django-guardian direct-FK grants, ORed in only for users who hold
+any (STACK.md: granting per row does not scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from assets.choices import OrganisationKind, Role
+
+if TYPE_CHECKING:
+    from assets.models import User
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+ACTIONS = (VIEW, ADD, CHANGE)  # nothing is ever hard-deleted, so there is no "delete"
+
+_R = frozenset({VIEW})
+_RW = frozenset({VIEW, ADD, CHANGE})
+
+# Who may do what, per role and model key (Model.scope_key). DOMAIN §1: village clerks enter
+# assets and households of their village; township officials and department staff read within
+# their scope; the county agriculture bureau and finance work county-wide; auditors read all.
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    Role.VILLAGE_CLERK: {"asset": _RW, "household": _RW, "project": _R, "region": _R, "organisation": _R},
+    Role.TOWNSHIP_OFFICIAL: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R},
+    Role.DEPARTMENT_STAFF: {"asset": _R, "project": _R, "region": _R, "organisation": _R},
+    Role.COUNTY_AGRI: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R},
+    Role.FINANCE: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R},
+    Role.AUDITOR: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R,
+                   "history": _R},
+    Role.ADMIN: {"asset": _R, "household": _R, "project": _R, "region": _RW, "organisation": _RW,
+                 "history": _R},
+}
+COUNTY_WIDE_ROLES = frozenset({Role.COUNTY_AGRI, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
+# Which organisation kinds may hold which role (checked when a role is assigned).
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.VILLAGE_CLERK: frozenset({OrganisationKind.VILLAGE_COLLECTIVE}),
+    Role.TOWNSHIP_OFFICIAL: frozenset({OrganisationKind.TOWNSHIP_GOVERNMENT}),
+    Role.DEPARTMENT_STAFF: frozenset({OrganisationKind.DEPARTMENT}),
+    Role.COUNTY_AGRI: frozenset({OrganisationKind.AGRI_BUREAU}),
+    Role.FINANCE: frozenset({OrganisationKind.FINANCE_BUREAU, OrganisationKind.FINANCE_COMMITTEE}),
+    Role.AUDITOR: frozenset({OrganisationKind.AUDIT_BUREAU, OrganisationKind.DISCIPLINE_COMMISSION}),
+    Role.ADMIN: frozenset({OrganisationKind.COUNTY_GOVERNMENT}),
+}
+
+
+@dataclass(frozen=True)
+class ActionScope:
+    """The rows one user may ``action`` on one model, as region/department keys."""
+
+    everything: bool = False
+    village_ids: frozenset[int] = field(default_factory=frozenset)
+    township_ids: frozenset[int] = field(default_factory=frozenset)
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    # townships that contain the user's villages (to show a village clerk its township's name)
+    parent_township_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.village_ids or self.township_ids or self.department_ids)
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    role: str
+    organisation_id: int
+    region_id: int | None
+    region_level: str | None
+    township_id: int | None
+
+
+def role_grants(user: User) -> list[RoleGrant]:
+    """The user's active role assignments, read once per user object."""
+    cached = getattr(user, "_bangfu_grants", None)
+    if cached is not None:
+        return cached
+    grants: list[RoleGrant] = []
+    if user.is_authenticated and user.is_active:
+        from assets.models import RoleAssignment
+
+        rows = RoleAssignment.objects.filter(user=user, is_active=True).values_list(
+            "role", "organisation_id", "organisation__region_id", "organisation__region__level",
+            "organisation__region__township_id",
+        )
+        grants = [RoleGrant(*row) for row in rows]
+    user._bangfu_grants = grants
+    return grants
+
+
+def roles_of(user: User) -> set[str]:
+    roles = {grant.role for grant in role_grants(user)}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def has_permission(user: User, scope_key: str, action: str) -> bool:
+    """May any of the user's roles do ``action`` on this kind of record at all?"""
+    return any(action in PERMISSIONS.get(role, {}).get(scope_key, ()) for role in roles_of(user))
+
+
+def action_scope(user: User, scope_key: str, action: str) -> ActionScope:
+    cache: dict[tuple[str, str], ActionScope] = user.__dict__.setdefault("_bangfu_scopes", {})
+    key = (scope_key, action)
+    if key in cache:
+        return cache[key]
+    villages: set[int] = set()
+    townships: set[int] = set()
+    departments: set[int] = set()
+    parents: set[int] = set()
+    everything = bool(getattr(user, "is_superuser", False)) and action in PERMISSIONS[Role.ADMIN].get(
+        scope_key, ()
+    )
+    for grant in role_grants(user):
+        if action not in PERMISSIONS.get(grant.role, {}).get(scope_key, ()):
+            continue
+        if grant.role in COUNTY_WIDE_ROLES:
+            everything = True
+        elif grant.role == Role.VILLAGE_CLERK and grant.region_id:
+            villages.add(grant.region_id)
+            if grant.township_id:
+                parents.add(grant.township_id)
+        elif grant.role == Role.TOWNSHIP_OFFICIAL and grant.township_id:
+            townships.add(grant.township_id)
+        elif grant.role == Role.DEPARTMENT_STAFF:
+            departments.add(grant.organisation_id)
+    scope = ActionScope(
+        everything=everything,
+        village_ids=frozenset(villages),
+        township_ids=frozenset(townships),
+        department_ids=frozenset(departments),
+        parent_township_ids=frozenset(parents),
+    )
+    cache[key] = scope
+    return scope
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user: User, action: str = VIEW) -> RestrictedQuerySet:
+        """Only the rows ``user`` may ``action`` on. Unknown users and actions get nothing."""
+        if action not in ACTIONS or user is None or not user.is_authenticated:
+            return self.none()
+        model: Any = self.model
+        scope = action_scope(user, model.scope_key, action)
+        if scope.everything:
+            return self
+        condition = model.scope_q(scope) if not scope.empty else Q(pk__in=[])
+        grant_model = getattr(model, "object_grant_model", None)
+        if grant_model is not None and _holds_object_grants(user, grant_model):
+            codename = f"{action}_{model._meta.model_name}"
+            condition |= Q(
+                Exists(
+                    grant_model.objects.filter(
+                        content_object=OuterRef("pk"), user=user, permission__codename=codename
+                    )
+                )
+            )
+        return self.filter(condition)
+
+
+def _holds_object_grants(user: User, grant_model: type[models.Model]) -> bool:
+    cache: dict[str, bool] = user.__dict__.setdefault("_bangfu_object_grants", {})
+    label = grant_model._meta.label
+    if label not in cache:
+        cache[label] = grant_model.objects.filter(user=user).exists()
+    return cache[label]
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)

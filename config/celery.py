@@ -1,0 +1,11 @@
+"""Celery application. On the embedded default (no REDIS_URL) tasks run in-process."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("bangfu")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
