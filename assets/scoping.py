@@ -182,3 +182,14 @@ def _holds_object_grants(user: User, grant_model: type[models.Model]) -> bool:
 
 
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
+
+
+def regions_for(user: User, scope_key: str, action: str) -> models.QuerySet:
+    """Regions in which ``user`` may ``action`` records of ``scope_key`` (e.g. where a village
+    clerk may add an asset): for choice lists and for validating a chosen location."""
+    from assets.models import Region
+
+    scope = action_scope(user, scope_key, action)
+    if scope.everything:
+        return Region.objects.all()
+    return Region.objects.filter(Q(pk__in=scope.village_ids) | Q(township_id__in=scope.township_ids))

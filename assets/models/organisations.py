@@ -59,14 +59,17 @@ class AssetCategory(ScopedModel):
     default_form = models.CharField(_("default form"), max_length=20, choices=AssetForm.choices)
     department = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="supervised_categories",
-        limit_choices_to={"kind__in": [OrganisationKind.DEPARTMENT, OrganisationKind.AGRI_BUREAU]}, verbose_name=_("supervising department"),
+        limit_choices_to={"kind__in": [OrganisationKind.DEPARTMENT, OrganisationKind.AGRI_BUREAU]},
+        verbose_name=_("supervising department"),
         help_text=_("Empty when the township government supervises (household assets)."),
     )
     default_depreciation_method = models.CharField(
         _("default depreciation method"), max_length=20, choices=DepreciationMethod.choices,
         default=DepreciationMethod.STRAIGHT_LINE,
     )
-    default_useful_life_years = models.PositiveSmallIntegerField(_("default useful life (years)"), null=True, blank=True)
+    default_useful_life_years = models.PositiveSmallIntegerField(
+        _("default useful life (years)"), null=True, blank=True
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
