@@ -5,8 +5,11 @@ An administrator edits all of it in the admin afterwards; this migration only se
 (rows whose code already exists are left alone).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import migrations
+from django.utils import timezone
 
 COUNTY = (getattr(settings, "BANGFU_COUNTY_CODE", "653127"), getattr(settings, "BANGFU_COUNTY_NAME", "麦盖提县"))
 
@@ -63,16 +66,35 @@ CATEGORIES = [
 ]
 
 
+def _with_history(apps, obj, created, request_id):
+    """Record a created reference row in its history table, as every change is."""
+    if not created:
+        return
+    historical = apps.get_model("assets", f"Historical{obj.__class__.__name__}")
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    historical.objects.create(
+        **values, history_date=timezone.now(), history_type="+",
+        history_change_reason="reference data (migration)", history_request_id=request_id,
+    )
+
+
 def load(apps, schema_editor):
     Region = apps.get_model("assets", "Region")
     Organisation = apps.get_model("assets", "Organisation")
     AssetCategory = apps.get_model("assets", "AssetCategory")
+    request_id = uuid.uuid4()
     code, name = COUNTY
-    county, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": "county", "path": code})
+    county, created = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": "county", "path": code}
+    )
+    _with_history(apps, county, created, request_id)
     for org_code, org_name, kind in COUNTY_ORGANISATIONS:
-        Organisation.objects.get_or_create(code=org_code, defaults={"name": org_name, "kind": kind, "region": county})
+        org, created = Organisation.objects.get_or_create(
+            code=org_code, defaults={"name": org_name, "kind": kind, "region": county}
+        )
+        _with_history(apps, org, created, request_id)
     for order, (cat_code, cat_name, asset_class, form, dept, life) in enumerate(CATEGORIES, start=1):
-        AssetCategory.objects.get_or_create(
+        category, created = AssetCategory.objects.get_or_create(
             code=cat_code,
             defaults={
                 "name": cat_name,
@@ -84,6 +106,7 @@ def load(apps, schema_editor):
                 "sort_order": order,
             },
         )
+        _with_history(apps, category, created, request_id)
 
 
 class Migration(migrations.Migration):
