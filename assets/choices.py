@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -43,7 +44,8 @@ class Role(models.TextChoices):
 class AssetClass(models.TextChoices):
     OPERATING = "operating", _("operating")
     PUBLIC_BENEFIT = "public_benefit", _("public-benefit")
-    HOUSEHOLD = "household", _("household")
+    # context: in Chinese the class is 到户类, a household (model, ownership type) is 农户
+    HOUSEHOLD = "household", pgettext_lazy("asset class", "household")
 
 
 class AssetForm(models.TextChoices):

@@ -1,8 +1,165 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from tests.factories import World, build_world
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Variables that select services or settings: cleared for settings subprocesses so that each
+# test states exactly the environment it means.
+SETTINGS_ENV = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS",
+                "DJANGO_DEBUG", "DJANGO_CSRF_TRUSTED_ORIGINS", "BANGFU_DATA_DIR")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings() -> Iterator[None]:
+    """Two settings for speed and quiet, nothing the tests are about:
+
+    * a fast password hasher: the deployment's PBKDF2 takes half a second per hash, and every
+      test world creates eleven users and logs some of them in (minutes over the suite);
+    * tests run without `collectstatic`, and WhiteNoise warns that STATIC_ROOT is missing (an
+      error under filterwarnings=error); in autorefresh mode it looks files up per request.
+    """
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                           WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
+def unavailable(reason: str) -> None:
+    """A missing service skips a test on a developer's machine but fails it in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def live_world(transactional_db, django_db_serialized_rollback) -> World:
+    """The test world, committed, for tests whose other threads read it (live server, Celery worker).
+
+    Transactional tests empty every table afterwards, the reference data of the data migrations
+    included; serialized rollback puts that back. A test with its own ``django_db`` marker must
+    say ``pytest.mark.django_db(transaction=True, serialized_rollback=True)``.
+    """
+    return build_world()
+
+
+# --- settings in a fresh interpreter --------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_python(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """Run Python code in a new interpreter at the project root with a controlled environment.
+
+    Settings are read once per process, so env-driven settings can only be tested this way.
+    The settings module is config.settings.base and BANGFU_DATA_DIR the test's tmp_path unless
+    the caller says otherwise.
+    """
+
+    def run(code: str, **env: str) -> subprocess.CompletedProcess:
+        clean = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
+        clean["BANGFU_DATA_DIR"] = str(tmp_path / "data")
+        clean["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+        clean.update(env)
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120,
+        )
+
+    return run
+
+
+# --- a real Celery worker on Redis ------------------------------------------------------------------------
+
+
+@dataclass
+class CeleryWorker:
+    queue: str
+    app: object
+
+
+@pytest.fixture(scope="session")
+def celery_worker() -> Iterator[CeleryWorker]:
+    """A Celery worker thread (solo pool) consuming a queue of its own on REDIS_URL.
+
+    The queue name is unique per test session, so test runs that share one Redis cannot take each
+    other's tasks. Tests using it need ``pytest.mark.django_db(transaction=True)``: the worker
+    thread has its own database connection and sees only committed rows.
+    """
+    if not settings.REDIS_URL:
+        unavailable("REDIS_URL is not set (./bin/test sets it): no broker for a real worker")
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for start_worker's check
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from config.celery import app
+
+    def close_connections(**kwargs: object) -> None:
+        # the worker thread's connections would otherwise keep the test database from being dropped
+        connections.close_all()
+
+    queue = f"bangfu-test-{uuid.uuid4().hex[:12]}"
+    saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
+    app.conf.update(task_always_eager=False, task_default_queue=queue)
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(app, pool="solo", queues=[queue], perform_ping_check=True, shutdown_timeout=30,
+                          loglevel="WARNING"):
+            yield CeleryWorker(queue=queue, app=app)
+    finally:
+        task_postrun.disconnect(close_connections)
+        app.conf.update(saved)
+
+
+# --- Debian's chromium through Playwright -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[object]:
+    """Debian's chromium, launched once per session (STACK.md: never `playwright install`)."""
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"{CHROMIUM} is missing (./bin/test installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; ORM calls beside it are safe
+    # (./bin/test sets this too).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(chromium_browser) -> Iterator[object]:
+    """A fresh browser context (no cookies) and page per test, in Chinese, laptop-sized."""
+    context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
     "assets",
@@ -180,6 +181,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI is served from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # one schema name per choice set of the register, however many fields (and apps) use it
+    "ENUM_NAME_OVERRIDES": {
+        "AssetClassEnum": "assets.choices.AssetClass",
+        "AssetFormEnum": "assets.choices.AssetForm",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
+        "DepreciationMethodEnum": "assets.choices.DepreciationMethod",
+        "FundingSourceEnum": "assets.choices.FundingSource",
+        "OwnershipTypeEnum": "assets.choices.OwnershipType",
+        "RegistrationSystemEnum": "assets.choices.RegistrationSystem",
+    },
 }
 
 LOGGING = {

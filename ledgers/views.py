@@ -1,0 +1,363 @@
+"""Ledger pages: ask for an export and watch it, export the filtered asset list, the 账账相符
+check runs, and Excel import. Thin: the work is in ledgers/jobs.py, ledgers/checks.py and
+ledgers/importing/; scope comes from the register's choke point (assets/scoping.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from assets.filtersets import AssetFilterSet
+from assets.models import Asset
+from assets.scoping import ADD, VIEW, has_permission
+from assets.views.base import paginate
+from ledgers import jobs
+from ledgers.checks import run_checks
+from ledgers.exports.source import base_queryset
+from ledgers.exports.spec import LedgerRequest
+from ledgers.forms import IMPORT_SCOPE_KEYS, ImportUploadForm, LedgerExportForm, allowed_import_kinds
+from ledgers.importing.schema import SHEET_TITLES
+from ledgers.importing.service import import_file
+from ledgers.importing.templates import build_template
+from ledgers.models import (
+    CheckKind,
+    CheckTrigger,
+    ConsistencyMismatch,
+    ConsistencyRun,
+    ImportBatch,
+    ImportKind,
+    LedgerExportJob,
+    LedgerKind,
+)
+
+RECENT_JOBS = 15
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PermissionMixin(LoginRequiredMixin):
+    """Login, then the role must allow ``action`` on ``scope_key`` records at all (else 403)."""
+
+    scope_key = "asset"
+    action = VIEW
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_permission(request.user, self.scope_key, self.action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LedgerNavMixin:
+    """The ledger pages' tab row: which tabs this user has."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["nav_ledger"] = {"checks": has_permission(user, "ledger", VIEW),
+                                 "import": bool(allowed_import_kinds(user))}
+        return context
+
+
+def job_status(job: LedgerExportJob) -> dict[str, Any]:
+    """What the progress bar shows (also the JSON the page polls)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "progress": job.progress,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "finished": job.is_finished,
+        "error": job.error,
+        "download_url": reverse("ledger_export_download", args=[job.pk]) if job.status == "done" and job.result
+        else None,
+    }
+
+
+def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpResponse | None:
+    """Queue (or, when small, build at once) an export; None when the queue is down (message set)."""
+    user = request.user
+    if jobs.is_small(user, ledger_request):
+        job = jobs.run_now(jobs.create_job(user, ledger_request))
+        if job.status == "done":
+            return _download(job)
+        messages.error(request, job.error)
+        return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
+    try:
+        job = jobs.start_job(user, ledger_request)
+    except jobs.QueueUnavailable as exc:
+        messages.error(request, str(exc))
+        return None
+    return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
+
+
+def _download(job: LedgerExportJob) -> FileResponse:
+    content_type = "application/pdf" if job.file_format == "pdf" else XLSX
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type)
+
+
+class LedgerHomeView(PermissionMixin, LedgerNavMixin, TemplateView):
+    """Ask for one of the 一总四分 ledgers; the user's recent exports with live progress."""
+
+    template_name = "ledgers/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.setdefault("form", LedgerExportForm(user=user))
+        context["jobs"] = LedgerExportJob.objects.restrict(user, VIEW)[:RECENT_JOBS]
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = LedgerExportForm(request.POST, user=request.user)
+        if form.is_valid():
+            response = start_export(request, form.cleaned_data["request"])
+            if response is not None:
+                return response
+            status = 503
+        else:
+            status = 400
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+
+class ExportJobView(PermissionMixin, TemplateView):
+    template_name = "ledgers/export_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = get_object_or_404(LedgerExportJob.objects.restrict(self.request.user, VIEW), pk=self.kwargs["pk"])
+        context.update(job=job, state=job_status(job))
+        return context
+
+
+class ExportJobStatusView(PermissionMixin, View):
+    """JSON polled by static/ledgers/ledgers.js for the progress bar."""
+
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
+        response = JsonResponse(job_status(job))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportJobDownloadView(PermissionMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
+        if job.status != "done" or not job.result:
+            raise Http404
+        return _download(job)
+
+
+class ExportAssetListView(PermissionMixin, TemplateView):
+    """"Export" on the asset list: the whole filtered list (same ?filters as /assets/), not the
+    page on screen. GET shows what will be exported; POST starts it."""
+
+    template_name = "ledgers/export_list.html"
+
+    def ledger_request(self) -> LedgerRequest:
+        query = self.request.GET.copy()
+        for name in ("page", "page_size"):
+            query.pop(name, None)
+        return LedgerRequest(ledger=LedgerKind.LIST, list_query=query.urlencode())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        ledger_request = self.ledger_request()
+        filterset = AssetFilterSet(ledger_request.list_params, queryset=Asset.objects.none())
+        chosen = []
+        if filterset.is_valid():
+            for name, value in filterset.form.cleaned_data.items():
+                if value not in (None, ""):
+                    field = filterset.form.fields[name]
+                    label = dict(field.choices).get(value, value) if hasattr(field, "choices") and not hasattr(
+                        value, "pk") else value
+                    chosen.append((field.label, label))
+        context.update(
+            chosen=chosen, count=base_queryset(self.request.user, ledger_request).count(),
+            back_url=f"{reverse('asset_list')}?{ledger_request.list_query}",
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = start_export(request, self.ledger_request())
+        if response is not None:
+            return response
+        return self.render_to_response(self.get_context_data(), status=503)
+
+
+# --- consistency checks -------------------------------------------------------------------------
+
+
+class CheckListView(PermissionMixin, LedgerNavMixin, TemplateView):
+    scope_key = "ledger"
+    template_name = "ledgers/checks.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        paginator, page = paginate(self.request, ConsistencyRun.objects.restrict(user, VIEW).select_related(
+            "started_by"))
+        visible = ConsistencyMismatch.objects.restrict(user, VIEW)
+        counts = dict(visible.filter(run__in=[run.pk for run in page.object_list]).values("run_id").annotate(
+            n=Count("pk")).values_list("run_id", "n"))
+        for run in page.object_list:
+            run.visible_mismatches = counts.get(run.pk, 0)
+        context.update(paginator=paginator, page_obj=page, runs=page.object_list,
+                       may_run=has_permission(user, "ledger", ADD))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_permission(request.user, "ledger", ADD):
+            raise PermissionDenied
+        run = run_checks(trigger=CheckTrigger.MANUAL, started_by=request.user)
+        messages.success(request, _("The check ran: %(n)s mismatches found.") % {"n": run.mismatch_count})
+        return HttpResponseRedirect(reverse("ledger_check_detail", args=[run.pk]))
+
+
+class CheckRunView(PermissionMixin, TemplateView):
+    """One run's mismatches that the user may see, per township and per department."""
+
+    scope_key = "ledger"
+    template_name = "ledgers/check_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        run = get_object_or_404(ConsistencyRun.objects.restrict(user, VIEW), pk=self.kwargs["pk"])
+        mismatches = list(ConsistencyMismatch.objects.restrict(user, VIEW).filter(run=run).select_related(
+            "township", "department", "project"))
+        by_check: dict[str, list[ConsistencyMismatch]] = defaultdict(list)
+        for mismatch in mismatches:
+            by_check[mismatch.check_kind].append(mismatch)
+        sections = [(CheckKind(kind).label, by_check[kind]) for kind in CheckKind.values if by_check.get(kind)]
+        per_township = _per(mismatches, "township")
+        per_department = _per(mismatches, "department")
+        context.update(run=run, sections=sections, per_township=per_township, per_department=per_department,
+                       total=len(mismatches), county_wide=_county_wide(user))
+        return context
+
+
+def _per(mismatches: list[ConsistencyMismatch], attribute: str) -> list[tuple[Any, int]]:
+    counts: dict[Any, int] = defaultdict(int)
+    for mismatch in mismatches:
+        target = getattr(mismatch, attribute)
+        if target is not None:
+            counts[target] += 1
+    return sorted(counts.items(), key=lambda item: getattr(item[0], "code", ""))
+
+
+def _county_wide(user: Any) -> bool:
+    from assets.scoping import action_scope
+
+    return action_scope(user, "ledger", VIEW).everything
+
+
+class MismatchView(PermissionMixin, TemplateView):
+    """The assets behind one mismatch, as far as the user may see them."""
+
+    scope_key = "ledger"
+    template_name = "ledgers/mismatch_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        mismatch = get_object_or_404(ConsistencyMismatch.objects.restrict(user, VIEW).select_related(
+            "run", "township", "department", "project"), pk=self.kwargs["pk"])
+        assets: QuerySet = Asset.objects.restrict(user, VIEW).filter(pk__in=mismatch.asset_ids).select_related(
+            "category", "region", "township", "supervising_department", "project")
+        paginator, page = paginate(self.request, assets.order_by("code"))
+        context.update(mismatch=mismatch, paginator=paginator, page_obj=page, assets=page.object_list,
+                       hidden=max(0, min(len(mismatch.asset_ids), mismatch.asset_count) - paginator.count))
+        return context
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+class ImportMixin(LoginRequiredMixin):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not allowed_import_kinds(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportView(ImportMixin, LedgerNavMixin, TemplateView):
+    template_name = "ledgers/import.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.setdefault("form", ImportUploadForm(user=user))
+        context["kinds"] = allowed_import_kinds(user)
+        context["batches"] = ImportBatch.objects.restrict(user, VIEW)[:RECENT_JOBS]
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        outcome = import_file(request.user, form.cleaned_data["kind"], upload.name, upload.read())
+        batch = outcome.batch
+        if outcome.duplicate:
+            messages.warning(request, _("This file was already imported on %(date)s (%(n)s records); nothing was "
+                                        "added.") % {"date": batch.created_at.strftime("%Y-%m-%d %H:%M"),
+                                                     "n": batch.created_count})
+        elif outcome.saved:
+            messages.success(request, _("%(n)s records imported.") % {"n": batch.created_count})
+        else:
+            messages.error(request, _("Nothing was saved: %(n)s problems found. Correct them and upload the file "
+                                      "again.") % {"n": len(batch.errors)})
+        if batch.uploaded_by_id != request.user.pk:  # an identical file imported by someone else
+            return HttpResponseRedirect(reverse("ledger_import"))
+        return HttpResponseRedirect(reverse("ledger_import_detail", args=[batch.pk]))
+
+
+class ImportTemplateView(ImportMixin, View):
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        if kind not in ImportKind.values or not has_permission(request.user, IMPORT_SCOPE_KEYS[kind], ADD):
+            raise Http404
+        data = build_template(kind, request.user)
+        response = HttpResponse(data, content_type=XLSX)
+        filename = f"{_('import template')}-{SHEET_TITLES[kind]}.xlsx"
+        response["Content-Disposition"] = _attachment(filename)
+        return response
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+class ImportBatchView(LoginRequiredMixin, TemplateView):
+    template_name = "ledgers/import_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        batch = get_object_or_404(ImportBatch.objects.restrict(self.request.user, VIEW), pk=self.kwargs["pk"])
+        context["batch"] = batch
+        return context
+
+
+class ImportFileView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW), pk=pk)
+        if not batch.file:
+            raise Http404
+        return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name,
+                            content_type=XLSX)
+

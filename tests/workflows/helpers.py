@@ -1,0 +1,77 @@
+"""Shared steps of the workflow tests: the records a chain needs, the API calls of a walk, and
+the "nothing changed" check of a refused act."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from assets.actions import do_create_asset, do_create_project
+from assets.models import Asset, AssetCategory, Organisation, Project, Region
+from tests.factories import World
+
+
+def collective(world: World, index: int) -> Organisation:
+    return Organisation.objects.get(code=f"col-{world.villages[index].code}")
+
+
+def org(code: str) -> Organisation:
+    return Organisation.objects.get(code=code)
+
+
+def make_project(world: World, code: str, *, implementer: Organisation, region: Region,
+                 covered: list[Region]) -> Project:
+    return do_create_project(
+        {"code": code, "name": f"测试项目{code}", "year": 2021, "implementing_organisation": implementer,
+         "region": region, "total_investment": Decimal("500000.00")},
+        funding_lines=[{"source": "special_poverty_fund", "amount": "500000.00"}],
+        covered_region_ids=[r.pk for r in covered], acting_user=world.user("county"),
+    )
+
+
+def make_asset(world: World, project: Project, *, category: str, village: Region, code: str,
+               owner: Organisation | None = None, household: Any = None, **extra: Any) -> Asset:
+    cat = AssetCategory.objects.get(code=category)
+    value = Decimal("200000.00")
+    data = {
+        "code": code, "name": f"{village.name}{cat.name}", "asset_class": cat.asset_class, "category": cat,
+        "form": cat.default_form, "region": village, "project": project, "year_formed": 2021,
+        "quantity": Decimal(1), "unit": "处", "valuation_basis": "actual_expenditure", "original_value": value,
+        "depreciation_method": cat.default_depreciation_method, "useful_life_years": cat.default_useful_life_years,
+        "ownership_type": ("household" if household else ("state" if owner and owner.kind != "village_collective"
+                                                             else ("collective" if owner else ""))),
+        "owner_organisation": owner, "owner_household": household, **extra,
+    }
+    return do_create_asset(data, funding_lines=[{"source": "special_poverty_fund", "amount": str(value)}],
+                           acting_user=world.user("county"))
+
+
+def chinese(text: str) -> bool:
+    """A refusal is explained in Chinese (the exact wording is the translators')."""
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def snapshot(model: Any, pk: int) -> tuple:
+    """What a refused act must leave as it was."""
+    item = model._base_manager.get(pk=pk)
+    return (item.status, item.round, item.current_step, item.pending_role, item.pending_organisation_id,
+            item.decisions.count(), item.updated_at)
+
+
+def post(client: APIClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+    return client.post(url, data or {}, format=kwargs.pop("format", "json"), **kwargs)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "document.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

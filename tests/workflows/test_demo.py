@@ -1,0 +1,31 @@
+"""The demo workflows: every state present, every demo role with work in its inbox, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from disposals.models import Disposal
+from transfers import engine
+from transfers.demo import seed_workflows
+from transfers.models import Transfer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_demo_role_has_work_and_every_state_exists(flow):
+    created = seed_workflows()
+    assert created["transfer"] >= 9 and created["disposal"] >= 13
+    for name in ("county", "committee", "finance", "dept_water", "township1", "village1", "village2"):
+        assert engine.inbox_count(flow.user(name)) > 0, name
+    assert engine.inbox_count(flow.user("auditor")) == 0
+    statuses = set(Transfer.objects.values_list("status", flat=True)) | set(
+        Disposal.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "in_review", "returned", "rejected", "done"}
+    transfer_steps = set(Transfer.objects.filter(status="in_review").values_list("current_step", flat=True))
+    assert transfer_steps == {"consensus", "committee", "approval", "registration"}
+    disposal_steps = set(Disposal.objects.filter(status="in_review").values_list("current_step", flat=True))
+    assert disposal_steps == {"township_review", "department_review", "county_approval", "filing", "notice",
+                              "carry_out", "committee", "finance_approval"}
+    assert Disposal.objects.filter(earning_flag=True).exists()
+    assert Disposal.objects.get(status="done").proceeds is not None
+    assert seed_workflows() == {}  # a second run writes nothing

@@ -1,0 +1,39 @@
+"""Side effects of workflow acts, run after the act is committed (Celery; in-process on the
+embedded default)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assets.models import User
+
+
+@shared_task(acks_late=True)
+def notify_next(workflow_key: str, pk: int) -> int:
+    """Mail the people who must act next on an item (its deciders, or its applicant when it was
+    returned). Idempotent apart from the mail itself; returns how many were told."""
+    from transfers.engine import WORKFLOW_MODELS, ItemStatus
+
+    model = WORKFLOW_MODELS[workflow_key]
+    item = model._base_manager.select_related("pending_organisation").get(pk=pk)
+    if item.status not in (ItemStatus.IN_REVIEW, ItemStatus.RETURNED) or not item.pending_role:
+        return 0
+    recipients = list(
+        User.objects.filter(
+            is_active=True, role_assignments__is_active=True, role_assignments__role=item.pending_role,
+            role_assignments__organisation_id=item.pending_organisation_id,
+        ).exclude(email="").values_list("email", flat=True).distinct()
+    )
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Poverty-alleviation assets] Waiting for you: %(number)s, %(step)s") % {
+            "number": item.number, "step": item.current_step_label}
+        body = _("%(workflow)s %(number)s is waiting for you (%(who)s). Open your inbox to act on it.") % {
+            "workflow": item.workflow.label, "number": item.number, "who": item.pending_description}
+    send_mail(subject, body, None, recipients, fail_silently=True)
+    return len(recipients)
