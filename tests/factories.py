@@ -45,7 +45,20 @@ def make_user(username: str, role: str | None, organisation: Organisation | None
     return user
 
 
+def ensure_reference_data() -> None:
+    """The county, its organisations and the categories of migration 0002, if a transactional
+    test's flush removed them (the loader is idempotent)."""
+    if Region.objects.filter(level="county").exists():
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("assets.migrations.0002_reference_data").load(apps, None)
+
+
 def build_world(assets_per_village: int = 2) -> World:
+    ensure_reference_data()
     county = Region.objects.get(level="county")
     with change_context(None, "test world"):
         townships, villages = [], []
