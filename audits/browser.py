@@ -34,6 +34,8 @@ from assets.models import (
     User,
 )
 from audits.diffs import HistoryEntry, build_entries, previous_from_annotation, previous_subquery
+from disposals.models import Disposal
+from transfers.models import ChangeRegistration, Transfer
 
 RegionFilter = Callable[[models.QuerySet, Region], models.QuerySet]
 
@@ -105,6 +107,11 @@ SOURCES: list[HistorySource] = [
     HistorySource("role_assignment", RoleAssignment, _role_assignments),
     HistorySource("category", AssetCategory),
     HistorySource("user", User),
+    # the workflows of transfers/ and disposals/
+    HistorySource("transfer", Transfer, _own_columns("region_id", "township_id")),
+    HistorySource("change_registration", ChangeRegistration,
+                  _via_parent(Asset, "asset_id", "region_id", "township_id")),
+    HistorySource("disposal", Disposal, _own_columns("region_id", "township_id")),
 ]
 SOURCES_BY_KEY = {source.key: source for source in SOURCES}
 

@@ -188,17 +188,21 @@ def check_department_funds(assets) -> Iterable[Finding]:
     if not differing:
         return
     owners = _project_attribution(assets, differing)
+    formed_by: dict[int, list[int]] = defaultdict(list)
+    for project_id, asset_id in assets.filter(project_id__in=differing).order_by("pk").values_list("project_id", "pk"):
+        formed_by[project_id].append(asset_id)
     for project_id in differing:
         funds, formed = project_lines.get(project_id, {}), asset_lines.get(project_id, {})
         sources = sorted(source for source in set(funds) | set(formed) if funds.get(source) != formed.get(source))
         township_id, department_id, code = owners[project_id]
-        behind = assets.filter(project_id=project_id)
+        behind = formed_by.get(project_id, [])
         differs_in = "、".join(_source_label(s) for s in sources)
         yield Finding(
             CheckKind.DEPARTMENT_FUNDS, township_id=township_id, department_id=department_id, project_id=project_id,
             expected_label=_("project funding lines (fiscal-fund ledger)"),
             expected_amount=sum(funds.values(), ZERO), actual_label=_("funding lines of the assets formed"),
-            actual_amount=sum(formed.values(), ZERO), asset_ids=_ids(behind), asset_count=behind.count(),
+            actual_amount=sum(formed.values(), ZERO), asset_ids=behind[: ConsistencyMismatch.MAX_ASSET_IDS],
+            asset_count=len(behind),
             detail=_("Project %(code)s differs in: %(sources)s") % {"code": code, "sources": differs_in}
             if formed else _("Project %(code)s has funding lines but no assets recorded.") % {"code": code},
         )

@@ -43,6 +43,7 @@ from ledgers.models import (
 )
 
 RECENT_JOBS = 15
+SECTION_ROWS = 300  # mismatches listed per check on the run page; drill down by township or department
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -180,11 +181,12 @@ class ExportAssetListView(PermissionMixin, TemplateView):
         chosen = []
         if filterset.is_valid():
             for name, value in filterset.form.cleaned_data.items():
-                if value not in (None, ""):
-                    field = filterset.form.fields[name]
-                    label = dict(field.choices).get(value, value) if hasattr(field, "choices") and not hasattr(
-                        value, "pk") else value
-                    chosen.append((field.label, label))
+                if value in (None, ""):
+                    continue
+                field = filterset.form.fields[name]
+                if isinstance(value, str) and isinstance(getattr(field, "choices", None), list):
+                    value = dict(field.choices).get(value, value)  # a choice: its label
+                chosen.append((field.label, value))
         context.update(
             chosen=chosen, count=base_queryset(self.request.user, ledger_request).count(),
             back_url=f"{reverse('asset_list')}?{ledger_request.list_query}",
@@ -239,14 +241,20 @@ class CheckRunView(PermissionMixin, TemplateView):
         run = get_object_or_404(ConsistencyRun.objects.restrict(user, VIEW), pk=self.kwargs["pk"])
         mismatches = list(ConsistencyMismatch.objects.restrict(user, VIEW).filter(run=run).select_related(
             "township", "department", "project"))
-        by_check: dict[str, list[ConsistencyMismatch]] = defaultdict(list)
-        for mismatch in mismatches:
-            by_check[mismatch.check_kind].append(mismatch)
-        sections = [(CheckKind(kind).label, by_check[kind]) for kind in CheckKind.values if by_check.get(kind)]
         per_township = _per(mismatches, "township")
         per_department = _per(mismatches, "department")
+        # drill down: ?township=<id> and/or ?department=<id>
+        chosen = {name: self.request.GET.get(name, "") for name in ("township", "department")}
+        shown = [m for m in mismatches
+                 if all(not value or str(getattr(m, f"{name}_id")) == value for name, value in chosen.items())]
+        by_check: dict[str, list[ConsistencyMismatch]] = defaultdict(list)
+        for mismatch in shown:
+            by_check[mismatch.check_kind].append(mismatch)
+        sections = [(CheckKind(kind).label, by_check[kind][:SECTION_ROWS], len(by_check[kind]))
+                    for kind in CheckKind.values if by_check.get(kind)]
         context.update(run=run, sections=sections, per_township=per_township, per_department=per_department,
-                       total=len(mismatches), county_wide=_county_wide(user))
+                       total=len(mismatches), shown=len(shown), chosen=chosen, section_rows=SECTION_ROWS,
+                       county_wide=_county_wide(user))
         return context
 
 

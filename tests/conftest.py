@@ -16,8 +16,10 @@ from tests.factories import World, build_world
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables that select services or settings: cleared for settings subprocesses so that each
 # test states exactly the environment it means.
+# DJANGO_ALLOW_ASYNC_UNSAFE (set for the browser tests) is itself a deployment error (async.E001).
 SETTINGS_ENV = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS",
-                "DJANGO_DEBUG", "DJANGO_CSRF_TRUSTED_ORIGINS", "BANGFU_DATA_DIR")
+                "DJANGO_DEBUG", "DJANGO_CSRF_TRUSTED_ORIGINS", "BANGFU_DATA_DIR", "BANGFU_STATIC_ROOT",
+                "BANGFU_MEDIA_ROOT", "DJANGO_ALLOW_ASYNC_UNSAFE")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -37,6 +39,13 @@ def _test_settings() -> Iterator[None]:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                            WHITENOISE_AUTOREFRESH=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    """PBKDF2's iterations cost ~0.25 s per user and the test world has a dozen; the hasher is
+    not what these tests are about (tests/test_security.py checks the real validators)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def unavailable(reason: str) -> None:

@@ -40,6 +40,14 @@ def narrow_region_filter(filterset: Any, user: Any) -> None:
     field.label_from_instance = region_label
 
 
+def yes_no_any(filterset: Any, *names: str) -> None:
+    """Yes/no filters offer "any" rather than django-filter's "unknown"."""
+    for name in names:
+        filterset.form.fields[name].widget = forms.Select(
+            choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]
+        )
+
+
 class AssetListView(ObjectListView):
     model = Asset
     filterset_class = AssetFilterSet

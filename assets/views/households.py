@@ -13,7 +13,7 @@ from assets.filtersets import HouseholdFilterSet
 from assets.forms import HouseholdForm
 from assets.models import Asset, Household
 from assets.scoping import ADD, CHANGE, VIEW, has_permission
-from assets.views.assets import LIST_RELATIONS, narrow_region_filter
+from assets.views.assets import LIST_RELATIONS, narrow_region_filter, yes_no_any
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
 from audits.diffs import household_history
 
@@ -30,6 +30,7 @@ class HouseholdListView(ObjectListView):
 
     def adapt_filterset(self, filterset: Any) -> None:
         narrow_region_filter(filterset, self.request.user)
+        yes_no_any(filterset, "is_poverty_alleviated", "is_monitored")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

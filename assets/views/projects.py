@@ -16,7 +16,7 @@ from assets.forms import FundingLines, ProjectForm
 from assets.forms.lines import funding_initial
 from assets.models import Asset, Project
 from assets.scoping import ADD, CHANGE, VIEW, has_permission
-from assets.views.assets import LIST_RELATIONS, narrow_region_filter
+from assets.views.assets import LIST_RELATIONS, narrow_region_filter, yes_no_any
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
 from audits.diffs import project_history
 
@@ -33,6 +33,7 @@ class ProjectListView(ObjectListView):
 
     def adapt_filterset(self, filterset: Any) -> None:
         narrow_region_filter(filterset, self.request.user)
+        yes_no_any(filterset, "final_accounts_done")
 
 
 class ProjectView(ObjectView):

@@ -12,11 +12,13 @@ Write-only sheets cannot ``merge_cells()``; ``ws.merged_cells.add("A1:A2")`` wri
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import XML_NS, Element, SubElement
 
 from assets.choices import AssetClass
@@ -41,11 +44,12 @@ from ledgers.exports.layout import (
     masker,
     row_converter,
 )
-from ledgers.exports.source import GROUPS, IDX, ClassRows, ledger_rows
+from ledgers.exports.source import GROUPS, IDX, ClassRows, export_session, ledger_rows
 from ledgers.exports.spec import LedgerRequest
 
 MONEY_FORMAT = '"¥"#,##0.00'
 XML_SPACE = f"{{{XML_NS}}}space"
+EXACT_NUMBERS = (int, Decimal)
 HEADER_ROWS = 4  # title, description, group headers, leaf headers
 PROGRESS_EVERY = 1000
 
@@ -107,7 +111,8 @@ class FastRowWriter(WorksheetWriter):
                 cell = SubElement(element, "c", r=letters[col_idx] + suffix, t="n")
                 if style:
                     cell.set("s", style)
-                SubElement(cell, "v").text = safe_string(value)
+                # Decimal and int print as exact xsd:double literals ("12500.00"); floats as openpyxl does
+                SubElement(cell, "v").text = str(value) if type(value) in EXACT_NUMBERS else safe_string(value)
         xf.write(element)
 
 
@@ -229,14 +234,15 @@ class LedgerWorkbook:
     def write(self, target: str | Path | IO[bytes]) -> LedgerResult:
         workbook = Workbook(write_only=True)
         summary = new_sheet(workbook, pgettext("ledger", "summary")[:31])
-        parts = ledger_rows(self.user, self.request)
-        self.total = sum(part.count for part in parts)
-        self._report()
-        for part in parts:
-            sheet = new_sheet(workbook, class_title(part.asset_class)[:31])
-            self._write_class(sheet, part)
+        with export_session():
+            parts = ledger_rows(self.user, self.request)
+            self.total = sum(part.count for part in parts)
+            self._report()
+            for part in parts:
+                sheet = new_sheet(workbook, class_title(part.asset_class)[:31])
+                self._write_class(sheet, part)
         self._write_summary(summary, [part.asset_class for part in parts])
-        workbook.save(target)
+        save_fast(workbook, target)
         self.result.rows = self.done
         self._report(force=True)
         return self.result
@@ -368,7 +374,7 @@ class LedgerWorkbook:
             group = pgettext("ledger", "all classes") if asset_class == "all" else AssetClass(asset_class).label
             columns += [Column(f"{asset_class}_n", count_label, group, 9), Column(f"{asset_class}_o", original_label,
                         group, 18, MONEY), Column(f"{asset_class}_v", net_label, group, 18, MONEY)]
-        title = f"{self.county}{ledger_title(self.request.ledger)}（{_('summary')}）"
+        title = f"{self.county}{ledger_title(self.request.ledger)}（{pgettext('ledger', 'summary')}）"
         self._heading(ws, styles, title, columns)
         grand = {asset_class: [0, Decimal(0), Decimal(0)] for asset_class in classes}
         entries = sorted(self.result.summary.items(), key=lambda item: (item[1]["_code"], item[0]))
@@ -403,6 +409,14 @@ class LedgerWorkbook:
     def _report(self, *, force: bool = False) -> None:
         if self.progress is not None:
             self.progress(self.done, self.total)
+
+
+def save_fast(workbook: Workbook, target: str | Path | IO[bytes]) -> None:
+    """openpyxl's save_workbook with zlib level 1: the sheets of a large ledger compress about
+    three times faster for a file some 15% larger."""
+    archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)
+    workbook.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+    ExcelWriter(workbook, archive).save()
 
 
 def write_ledger_xlsx(user, request: LedgerRequest, target: str | Path | IO[bytes], *, requested_by: str = "",

@@ -11,12 +11,6 @@ from rest_framework.test import APIClient
 from tests.factories import PASSWORD, World
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings) -> None:
-    # the world has a dozen users; PBKDF2 would spend seconds per test hashing their passwords
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_for(role: str) -> str:
     response = APIClient().post("/api/auth/token/", {"username": role, "password": PASSWORD}, format="json")
     assert response.status_code == 200, response.content

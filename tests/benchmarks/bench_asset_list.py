@@ -18,6 +18,7 @@ import argparse
 import math
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class Result:
     case: str
     target_ms: float
     times_ms: list[float]
+    cpu_ms: list[float]  # this process's CPU time per request: Python's share, whatever the machine's load
     floor_ms: list[float]
     queries: int
     queries_by_size: dict[int, int]
@@ -55,6 +57,10 @@ class Result:
     @property
     def p95(self) -> float:
         return percentile(self.times_ms, 95)
+
+    @property
+    def cpu_p50(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     @property
     def floor_p50(self) -> float:
@@ -89,6 +95,12 @@ def timed(function: Callable[[], object]) -> float:
     return (now() - started) * 1000
 
 
+def timed_with_cpu(function: Callable[[], object]) -> tuple[float, float]:
+    started, cpu = now(), time.process_time()
+    function()
+    return (now() - started) * 1000, (time.process_time() - cpu) * 1000
+
+
 def measure(client, user: str, endpoint: str, case: tuple[str, str, int], repeat: int) -> Result:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -104,7 +116,7 @@ def measure(client, user: str, endpoint: str, case: tuple[str, str, int], repeat
 
     for _ in range(3):  # warm caches and connections
         get()
-    times = [timed(get) for _ in range(repeat)]
+    times, cpu = zip(*(timed_with_cpu(get) for _ in range(repeat)), strict=True)
     with CaptureQueriesContext(connection) as ctx:
         get()
     queries = len(ctx.captured_queries)
@@ -125,7 +137,32 @@ def measure(client, user: str, endpoint: str, case: tuple[str, str, int], repeat
     for _ in range(3):
         floor()
     floor_ms = [timed(floor) for _ in range(repeat)]
-    return Result(user, endpoint, name, target, times, floor_ms, queries, by_size, floor_sql)
+    return Result(user, endpoint, name, target, list(times), list(cpu), floor_ms, queries, by_size, floor_sql)
+
+
+def try_count_fix(cap: int | None) -> None:
+    """Proposal for assets/pagination.py, tried in this process only: count without ORDER BY
+    (the capped count then needs no ordered scan) and know "capped" from that same count
+    instead of a second OFFSET query; optionally a lower cap."""
+    from django.conf import settings
+    from django.utils.functional import cached_property
+
+    from assets.pagination import CappedPaginator
+
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: self.count_cap + 1].count()
+        self.__dict__["count_is_capped"] = counted > self.count_cap
+        return min(counted, self.count_cap)
+
+    def count_is_capped(self) -> bool:
+        return self.count >= self.count_cap and self.__dict__.get("count_is_capped", False)
+
+    for name, function in (("count", count), ("count_is_capped", count_is_capped)):
+        prop = cached_property(function)
+        prop.__set_name__(CappedPaginator, name)
+        setattr(CappedPaginator, name, prop)
+    if cap:
+        settings.LIST_COUNT_CAP = cap
 
 
 def run(repeat: int = 30, users: tuple[str, ...] = USERS) -> list[Result]:
@@ -146,14 +183,14 @@ def run(repeat: int = 30, users: tuple[str, ...] = USERS) -> list[Result]:
     return results
 
 
-HEADER = (f"{'user':<10} {'list':<4} {'case':<11} {'p50 ms':>7} {'p95 ms':>7} {'floor p50':>9} {'ratio':>6} "
-          f"{'queries':>7} {'10/50/200':>10} {'target':>7}")
+HEADER = (f"{'user':<10} {'list':<4} {'case':<11} {'p50 ms':>7} {'p95 ms':>7} {'cpu p50':>7} {'floor p50':>9} "
+          f"{'ratio':>6} {'queries':>7} {'10/50/200':>10} {'target':>7}")
 
 
 def print_row(r: Result) -> None:
     sizes = "/".join(str(r.queries_by_size[s]) for s in PAGE_SIZES)
     verdict = "ok" if r.meets_target else "MISS"
-    print(f"{r.user:<10} {r.endpoint:<4} {r.case:<11} {r.p50:7.1f} {r.p95:7.1f} {r.floor_p50:9.1f} "
+    print(f"{r.user:<10} {r.endpoint:<4} {r.case:<11} {r.p50:7.1f} {r.p95:7.1f} {r.cpu_p50:7.1f} {r.floor_p50:9.1f} "
           f"{r.p50 / max(r.floor_p50, 0.001):6.1f} {r.queries:7d} {sizes:>10} {verdict:>4} {r.target_ms:.0f}")
 
 
@@ -162,11 +199,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per case (>= 30)")
     parser.add_argument("--users", nargs="*", default=list(USERS))
     parser.add_argument("--show-sql", action="store_true", help="print the floor SQL of each case")
+    parser.add_argument("--try-count-fix", action="store_true",
+                        help="measure the proposed CappedPaginator change (count without ORDER BY)")
+    parser.add_argument("--count-cap", type=int, default=None, help="with --try-count-fix: a lower count cap")
     args = parser.parse_args()
     setup_django()
+    if args.try_count_fix:
+        try_count_fix(args.count_cap)
+        print(f"trying the count fix (cap {args.count_cap or 'unchanged'})")
     print(HEADER)
     results = run(args.repeat, tuple(args.users))
-    print("\nratio = p50 / floor p50; 10/50/200 = queries per page at those page sizes")
+    print("\nratio = p50 / floor p50; cpu = this process's CPU time per request (Python only, no database);\n"
+          "10/50/200 = queries per page at those page sizes")
     missed = [r for r in results if not r.meets_target]
     varying = [r for r in results if not r.constant_queries]
     print(f"targets met: {len(results) - len(missed)}/{len(results)}; "

@@ -164,10 +164,11 @@ def test_as_of_ledger_ignores_changes_made_after_the_day(world):
     def row_of(workbook, code: str) -> dict:
         return next(row for ws in workbook.worksheets[1:] for row in asset_rows(ws) if row["资产编号"] == code)
 
-    assert row_of(past, asset.code)["原值"] == 100000 and row_of(past, asset.code)["状态"] == str(AssetStatus.IN_USE.label)
-    assert row_of(past, asset.code)["财政专项扶贫资金"] == 100000
-    assert row_of(now, asset.code)["原值"] == 150000 and row_of(now, asset.code)["状态"] == str(AssetStatus.IDLE.label)
-    assert row_of(now, asset.code)["财政专项扶贫资金"] == 150000
+    then, today = row_of(past, asset.code), row_of(now, asset.code)
+    assert then["原值"] == 100000 and then["状态"] == str(AssetStatus.IN_USE.label)
+    assert then["财政专项扶贫资金"] == 100000
+    assert today["原值"] == 150000 and today["状态"] == str(AssetStatus.IDLE.label)
+    assert today["财政专项扶贫资金"] == 150000
     assert added.code in codes(now) and added.code not in codes(past)
     # the day before anything was recorded: an empty ledger
     empty, result = export(county, ledger="county", as_of=DAY.replace(year=2023))

@@ -10,12 +10,6 @@ from django.test import Client
 from tests.factories import World
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """PBKDF2's 1M iterations cost ~0.25 s per user; the world has eleven."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def login(client: Client, world: World) -> Callable[[str], Client]:
     """``login("village1")`` -> the test client, logged in as that user, pages in Chinese."""

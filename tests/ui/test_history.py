@@ -76,11 +76,13 @@ def test_filters(login, world):
             assert Asset.objects.get(pk=record.asset_id).township_id == world.townships[1].pk
     village = entries(region=world.villages[0].pk, model="asset")
     assert {e.record.id for e in village} == {a.pk for a in world.assets[0]}
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    assert entries(date_from=tomorrow.isoformat()) == []
-    today = timezone.localdate().isoformat()
-    assert len(entries(date_from=today, date_to=today)) == len(entries())
-    response = client.get(url, {"date_from": today, "date_to": "2020-01-01"})
+    # dates are days in Beijing time, both ends included
+    first_day = timezone.localdate(Asset.history.earliest("history_date").history_date)
+    today = timezone.localdate()
+    assert entries(date_from=(today + datetime.timedelta(days=1)).isoformat()) == []
+    assert entries(date_to=(first_day - datetime.timedelta(days=1)).isoformat()) == []
+    assert len(entries(date_from=first_day.isoformat(), date_to=today.isoformat())) == len(entries())
+    response = client.get(url, {"date_from": today.isoformat(), "date_to": "2020-01-01"})
     assert "截止日期早于起始日期" in response.content.decode()
 
 

@@ -31,6 +31,10 @@ def test_list_filters(login, world):
     assert {h.pk for h in response.context["object_list"]} == {h.pk for i in (2, 3) for h in world.households[i]}
     response = client.get(reverse("household_list"), {"q": world.households[2][1].head_name})
     assert [h.pk for h in response.context["object_list"]] == [world.households[2][1].pk]
+    response = client.get(reverse("household_list"), {"is_poverty_alleviated": "true", "is_monitored": ""})
+    assert len(response.context["object_list"]) == 8 and "不限" in response.content.decode()
+    response = client.get(reverse("household_list"), {"is_poverty_alleviated": "false"})
+    assert list(response.context["object_list"]) == []
 
 
 def test_detail_shows_owned_and_benefiting_assets(login, world):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import subprocess
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
@@ -14,6 +15,18 @@ from rest_framework.test import APIClient
 from assets.actions import do_create_asset, do_create_project
 from assets.models import Asset, AssetCategory, Organisation, Project, Region
 from tests.factories import World
+
+
+def ensure_reference_data() -> None:
+    """Reload the county, its organisations and the categories (data migration 0002) when a
+    transactional test finds them flushed. serialized_rollback should restore them, but once the
+    session's Playwright browser runs an event loop in this thread, Django hands this thread a new
+    connection object without the serialized copy, and nothing is restored."""
+    if Region.objects.filter(level="county").exists():
+        return
+    from django.apps import apps
+
+    import_module("assets.migrations.0002_reference_data").load(apps, None)
 
 
 def collective(world: World, index: int) -> Organisation:
