@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from assets.filtersets import AssetFilterSet
 from assets.models import Asset
 from assets.scoping import ADD, VIEW, has_permission
-from assets.views.base import paginate
+from assets.views.base import ObjectPermissionRequiredMixin, paginate
 from ledgers import jobs
 from ledgers.checks import run_checks
 from ledgers.exports.source import base_queryset
@@ -47,18 +47,12 @@ SECTION_ROWS = 300  # mismatches listed per check on the run page; drill down by
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PermissionMixin(LoginRequiredMixin):
-    """Login, then the role must allow ``action`` on ``scope_key`` records at all (else 403)."""
+class PermissionMixin(ObjectPermissionRequiredMixin):
+    """The register's base view rule (login; the role must allow ``action`` on ``scope_key``
+    records at all, else 403), for ledger pages that work on asset scopes."""
 
     scope_key = "asset"
     action = VIEW
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_permission(request.user, self.scope_key, self.action):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class LedgerNavMixin:

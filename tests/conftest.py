@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.factories import World, build_world
 
@@ -39,13 +40,6 @@ def _test_settings() -> Iterator[None]:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                            WHITENOISE_AUTOREFRESH=True):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings) -> None:
-    """PBKDF2's iterations cost ~0.25 s per user and the test world has a dozen; the hasher is
-    not what these tests are about (tests/test_security.py checks the real validators)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def unavailable(reason: str) -> None:
@@ -117,7 +111,6 @@ def celery_worker() -> Iterator[CeleryWorker]:
     import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for start_worker's check
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
-    from django.db import connections
 
     from config.celery import app
 
@@ -141,9 +134,17 @@ def celery_worker() -> Iterator[CeleryWorker]:
 # --- Debian's chromium through Playwright -------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium_browser() -> Iterator[object]:
-    """Debian's chromium, launched once per session (STACK.md: never `playwright install`)."""
+    """Debian's chromium (STACK.md: never `playwright install`), started for each test that uses it.
+
+    Not once per session: while Playwright's sync API runs, the test thread sees another
+    contextvars context, so Django's connection handler hands out fresh connection objects
+    without the serialized reference data, and every later ``serialized_rollback`` test would
+    start from empty tables. Stopping Playwright after each test gives the old context back;
+    the connections opened in Playwright's context are closed first (they would keep the test
+    database from being dropped).
+    """
     if not os.path.exists(CHROMIUM):
         unavailable(f"{CHROMIUM} is missing (./bin/test installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
@@ -157,6 +158,7 @@ def chromium_browser() -> Iterator[object]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -412,8 +412,9 @@ class LedgerWorkbook:
 
 
 def save_fast(workbook: Workbook, target: str | Path | IO[bytes]) -> None:
-    """openpyxl's save_workbook with zlib level 1: the sheets of a large ledger compress about
-    three times faster for a file some 15% larger."""
+    """openpyxl's save_workbook with zlib level 1: a county ledger compresses in a fraction of
+    the time of the default level, for a file about 40% larger (20 MB instead of 14 MB for 100,000
+    assets)."""
     archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)
     workbook.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
     ExcelWriter(workbook, archive).save()

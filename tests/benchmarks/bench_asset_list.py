@@ -202,11 +202,22 @@ def main() -> None:
     parser.add_argument("--try-count-fix", action="store_true",
                         help="measure the proposed CappedPaginator change (count without ORDER BY)")
     parser.add_argument("--count-cap", type=int, default=None, help="with --try-count-fix: a lower count cap")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() once Django is loaded, as a WSGI server can after loading the app "
+                             "(full garbage collections then skip the long-lived objects: the p95 tail)")
     args = parser.parse_args()
     setup_django()
     if args.try_count_fix:
         try_count_fix(args.count_cap)
         print(f"trying the count fix (cap {args.count_cap or 'unchanged'})")
+    if args.gc_freeze:
+        import gc
+
+        from django.test import Client
+
+        Client()  # import what the requests will use before freezing
+        gc.freeze()
+        print("gc.freeze() after start-up")
     print(HEADER)
     results = run(args.repeat, tuple(args.users))
     print("\nratio = p50 / floor p50; cpu = this process's CPU time per request (Python only, no database);\n"

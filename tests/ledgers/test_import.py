@@ -14,6 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from assets.choices import AssetClass, AssetForm, OwnershipType, ValuationBasis
@@ -107,8 +109,10 @@ def test_one_bad_row_among_many_saves_nothing_and_names_its_row_and_column(world
 
     assert not outcome.saved and outcome.batch.status == "rejected"
     assert (Asset.objects.count(), AssetFundingLine.objects.count(), Asset.history.count()) == before
-    assert outcome.batch.errors == [{"sheet": "资产", "row": FIRST_ROW + 16, "column": "原值（L）",
-                                     "message": "请填写以元为单位的金额，例如 12500.00。"}]
+    with translation.override("zh-hans"):
+        message = gettext("Enter an amount in yuan, e.g. 12500.00.")
+    assert message.startswith("请填写")  # in Chinese
+    assert outcome.batch.errors == [{"sheet": "资产", "row": FIRST_ROW + 16, "column": "原值（L）", "message": message}]
 
 
 def test_every_problem_of_every_row_is_reported(world):

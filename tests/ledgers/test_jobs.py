@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ledgers import jobs
 from ledgers.exports.spec import LedgerRequest
@@ -153,7 +154,8 @@ def test_a_job_that_keeps_losing_its_worker_ends_failed_with_a_message(live_worl
     assert jobs.sweep_stale() == {"requeued": 0, "failed": 2}
     job.refresh_from_db()
     queued.refresh_from_db()
-    assert job.status == "failed" and "中断" in job.error and job.finished_at
+    assert job.status == "failed" and job.finished_at
+    assert str(jobs.MAX_ATTEMPTS) in job.error and re.search(r"[\u4e00-\u9fff]", job.error)  # in Chinese
     assert queued.status == "failed" and queued.error
     # a late delivery of the old message changes nothing
     assert export_ledger.apply(args=[job.pk]).get() == "nothing to do"
@@ -181,18 +183,21 @@ def test_with_the_broker_down_asking_for_an_export_says_the_queue_is_unavailable
     monkeypatch.setattr(jobs, "SMALL_EXPORT_ROWS", 0)  # not small: it must go through the queue
     county = live_world.user("county")
     client = login(county)
+    with translation.override("zh-hans"):
+        message = jobs.queue_unavailable_message()
+    assert message.startswith("导出队列") and "不可用" in message  # said in Chinese, whatever the catalogue
 
     started = time.monotonic()
     response = client.post("/ledgers/", {"ledger": "county", "file_format": "xlsx"})
     assert time.monotonic() - started < 10
     assert response.status_code == 503
-    assert "导出队列暂时不可用" in response.content.decode()
+    assert message in response.content.decode()
     job = LedgerExportJob.objects.get(created_by=county)
-    assert job.status == "failed" and "导出队列暂时不可用" in job.error
+    assert job.status == "failed" and job.error == message
 
     api = client.post("/api/ledger-exports/", {"ledger": "township", "region": live_world.townships[0].code},
                       content_type="application/json")
-    assert api.status_code == 503 and "导出队列暂时不可用" in api.json()["detail"]
+    assert api.status_code == 503 and api.json()["detail"] == message
     # the rest of the site works, and so does a village's ledger (built in the request)
     assert client.get("/assets/").status_code == 200
     assert client.get("/ledgers/").status_code == 200

@@ -24,13 +24,8 @@ def add_workflow_users(world: World) -> World:
     return world
 
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def flow(db, settings) -> World:
-    # PBKDF2 makes the world's dozen users cost ~8 s per test; the hasher is not under test here
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def flow(db) -> World:
     return add_workflow_users(build_world())
 
 

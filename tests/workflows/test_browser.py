@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PASSWORD, World, build_world
-from tests.workflows.conftest import FAST_HASHERS, add_workflow_users
+from tests.workflows.conftest import add_workflow_users
 from tests.workflows.helpers import collective, ensure_reference_data
 from transfers.models import Transfer
 
@@ -15,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def live_flow(transactional_db, django_db_serialized_rollback, settings) -> World:
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def live_flow(transactional_db, django_db_serialized_rollback) -> World:
     ensure_reference_data()
     return add_workflow_users(build_world())
 

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from assets.choices import Role
 from tests.conftest import unavailable
 from tests.factories import build_world, make_user
-from tests.workflows.conftest import FAST_HASHERS, add_workflow_users
+from tests.workflows.conftest import add_workflow_users
 from tests.workflows.helpers import collective, ensure_reference_data, org
 from transfers import engine
 from transfers.actions import do_create_transfer
@@ -48,10 +48,9 @@ def race(*acts: Callable[[Transfer], Any], pk: int) -> list[Any]:
 
 
 @pytest.fixture
-def committee_pending(settings) -> tuple[Transfer, Any, Any]:
+def committee_pending() -> tuple[Transfer, Any, Any]:
     if connection.vendor != "postgresql":
         unavailable("row locks need PostgreSQL (set DATABASE_URL)")
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     ensure_reference_data()
     world = add_workflow_users(build_world())
     second = make_user("committee2", Role.FINANCE, org("finance_committee"))
