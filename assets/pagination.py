@@ -1,8 +1,10 @@
 """Pagination whose cost does not grow with the register.
 
 Counting a million rows costs more than showing a page of them, so list counts stop at
-LIST_COUNT_CAP: past it a list says "10,000+" and offers the first LIST_COUNT_CAP rows page by
-page (filters narrow a list faster than paging does). Totals come from the ledgers.
+LIST_COUNT_CAP (1,000): past it a list says "1,000+" and offers the first LIST_COUNT_CAP rows page by
+page (filters narrow a list faster than paging does). Totals come from the home page and the
+ledgers. The count drops the list's ordering: counting in ``-id`` order makes PostgreSQL walk
+the primary key backwards through a million rows.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-DEFAULT_COUNT_CAP = 10_000
+DEFAULT_COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
@@ -25,13 +27,20 @@ class CappedPaginator(Paginator):
         return getattr(settings, "LIST_COUNT_CAP", DEFAULT_COUNT_CAP)
 
     @cached_property
+    def _counted(self) -> int:
+        """Rows up to one past the cap, counted in one query without ordering."""
+        object_list = self.object_list
+        if hasattr(object_list, "order_by"):
+            object_list = object_list.order_by()
+        return object_list[: self.count_cap + 1].count()
+
+    @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.count_cap + 1].count()
-        return min(counted, self.count_cap)
+        return min(self._counted, self.count_cap)
 
     @cached_property
     def count_is_capped(self) -> bool:
-        return self.object_list[self.count_cap : self.count_cap + 1].exists() if self.count >= self.count_cap else False
+        return self._counted > self.count_cap
 
 
 class ScopedPageNumberPagination(PageNumberPagination):

@@ -203,7 +203,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # "Task … succeeded" for every in-process task would drown the commands' own output
+    "loggers": {"django.db.backends": {"level": "INFO"}, "celery.app.trace": {"level": "WARNING"}},
 }
 
 # Composite (history_date, id) indexes serve the as-of ledgers (STACK.md: upstream #758).

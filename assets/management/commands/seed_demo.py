@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--writer", choices=("auto", "orm", "copy"), default="auto",
                             help="orm: simple-history's bulk_create_with_history; copy: the same rows with "
                                  f"PostgreSQL COPY; auto: copy on PostgreSQL from {COPY_FROM_ASSETS:,} new assets")
+        parser.add_argument("--no-workflows", action="store_true",
+                            help="skip the demo transfers and disposals (every state, so that each inbox has work)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         assets = options["assets"]
@@ -51,8 +53,14 @@ class Command(BaseCommand):
             result = seeder.run()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if not options["no_workflows"]:
+            from transfers.demo import seed_workflows
+
+            for name, count in seed_workflows(password=options["password"]).items():
+                result.created[name] = result.created.get(name, 0) + count
         if verbose:
             self._report(result, options["password"] or DEFAULT_PASSWORD)
+            self.stdout.write("Also: committee (finance at 县委财经委员会), who decides transfers and state disposals.")
 
     def _report(self, result: SeedResult, password: str) -> None:
         created = ", ".join(f"{name} {n:,}" for name, n in sorted(result.created.items())) or "nothing (up to date)"
