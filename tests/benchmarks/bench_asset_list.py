@@ -140,31 +140,6 @@ def measure(client, user: str, endpoint: str, case: tuple[str, str, int], repeat
     return Result(user, endpoint, name, target, list(times), list(cpu), floor_ms, queries, by_size, floor_sql)
 
 
-def try_count_fix(cap: int | None) -> None:
-    """Proposal for assets/pagination.py, tried in this process only: count without ORDER BY
-    (the capped count then needs no ordered scan) and know "capped" from that same count
-    instead of a second OFFSET query; optionally a lower cap."""
-    from django.conf import settings
-    from django.utils.functional import cached_property
-
-    from assets.pagination import CappedPaginator
-
-    def count(self) -> int:
-        counted = self.object_list.order_by()[: self.count_cap + 1].count()
-        self.__dict__["count_is_capped"] = counted > self.count_cap
-        return min(counted, self.count_cap)
-
-    def count_is_capped(self) -> bool:
-        return self.count >= self.count_cap and self.__dict__.get("count_is_capped", False)
-
-    for name, function in (("count", count), ("count_is_capped", count_is_capped)):
-        prop = cached_property(function)
-        prop.__set_name__(CappedPaginator, name)
-        setattr(CappedPaginator, name, prop)
-    if cap:
-        settings.LIST_COUNT_CAP = cap
-
-
 def run(repeat: int = 30, users: tuple[str, ...] = USERS) -> list[Result]:
     from django.test import Client
 
@@ -199,17 +174,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per case (>= 30)")
     parser.add_argument("--users", nargs="*", default=list(USERS))
     parser.add_argument("--show-sql", action="store_true", help="print the floor SQL of each case")
-    parser.add_argument("--try-count-fix", action="store_true",
-                        help="measure the proposed CappedPaginator change (count without ORDER BY)")
-    parser.add_argument("--count-cap", type=int, default=None, help="with --try-count-fix: a lower count cap")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() once Django is loaded, as a WSGI server can after loading the app "
+    parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false",
+                        help="skip gc.freeze() after start-up, which deploy/gunicorn.conf.py does in each worker "
                              "(full garbage collections then skip the long-lived objects: the p95 tail)")
     args = parser.parse_args()
     setup_django()
-    if args.try_count_fix:
-        try_count_fix(args.count_cap)
-        print(f"trying the count fix (cap {args.count_cap or 'unchanged'})")
     if args.gc_freeze:
         import gc
 
