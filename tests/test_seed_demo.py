@@ -39,14 +39,11 @@ ACCOUNTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    """Each run creates eight accounts; the production hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(assets: int, **options) -> str:
+    """The register part of seed_demo; the demo workflows have their own tests
+    (tests/workflows/test_demo.py) and test_workflows_are_seeded_too below."""
     out = StringIO()
+    options.setdefault("no_workflows", True)
     call_command("seed_demo", assets=assets, stdout=out, **options)
     return out.getvalue()
 
@@ -264,3 +261,15 @@ def test_copy_writer_refused_without_postgresql(db):
     with pytest.raises(CommandError):
         seed(10, writer="copy")
 
+
+def test_workflows_are_seeded_too(db):
+    """Without --no-workflows, every demo inbox has work (transfers and disposals in every state)."""
+    from disposals.models import Disposal
+    from transfers.models import Transfer
+
+    output = seed(200, no_workflows=False)
+    assert "committee" in output
+    assert Transfer.objects.exists() and Disposal.objects.exists()
+    assert len(set(Transfer.objects.values_list("status", flat=True))) > 2
+    second = seed(200, no_workflows=False)
+    assert "nothing (up to date)" in second

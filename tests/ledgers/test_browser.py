@@ -19,8 +19,7 @@ ROW_DELAY = 0.4
 
 
 @pytest.fixture
-def county_world(transactional_db, django_db_serialized_rollback, settings) -> World:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def county_world(transactional_db, django_db_serialized_rollback) -> World:
     return build_world(assets_per_village=3)
 
 
