@@ -36,30 +36,26 @@ _RW = frozenset({VIEW, ADD, CHANGE})
 # assets and households of their village; township officials and department staff read within
 # their scope; the county agriculture bureau and finance work county-wide; auditors read all.
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
-    Role.VILLAGE_CLERK: {"asset": _RW, "household": _RW, "project": _R, "region": _R, "organisation": _R},
+    Role.VILLAGE_CLERK: {"asset": _RW, "household": _RW, "project": _R, "region": _R, "organisation": _R,
+                         "transfer": _RW, "disposal": _RW},
     Role.TOWNSHIP_OFFICIAL: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R,
-                             "ledger": _R},
-    Role.DEPARTMENT_STAFF: {"asset": _R, "project": _R, "region": _R, "organisation": _R, "ledger": _R},
+                             "ledger": _R, "transfer": _RW, "disposal": _RW},
+    Role.DEPARTMENT_STAFF: {"asset": _R, "project": _R, "region": _R, "organisation": _R, "ledger": _R,
+                            "transfer": _RW, "disposal": _RW},
     Role.COUNTY_AGRI: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R,
-                       "ledger": _RW},
+                       "ledger": _RW, "transfer": _RW, "disposal": _RW},
     Role.FINANCE: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R,
-                   "ledger": _RW},
+                   "ledger": _RW, "transfer": _R, "disposal": _R},
     Role.AUDITOR: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R,
-                   "history": _R, "ledger": _R},
+                   "history": _R, "ledger": _R, "transfer": _R, "disposal": _R},
     Role.ADMIN: {"asset": _R, "household": _R, "project": _R, "region": _RW, "organisation": _RW,
-                 "history": _R, "ledger": _RW},
+                 "history": _R, "ledger": _RW, "transfer": _R, "disposal": _R},
 }
 # "ledger" (ledgers app): view = the 账账相符 check results (mismatches per township/department);
 # add = start a check run. Ledger exports follow "asset" view: anyone may export their own scope.
-
-# "transfer" and "disposal" (issue 3 workflows): who may see ownership transfers and disposals,
-# and who may apply (add) and change their own applications (change). Deciding a step is the
-# chain's business (transfers/engine.py: the step's role in the step's organisation), not this table.
-for _role, _workflow_actions in {
-    Role.VILLAGE_CLERK: _RW, Role.TOWNSHIP_OFFICIAL: _RW, Role.DEPARTMENT_STAFF: _RW, Role.COUNTY_AGRI: _RW,
-    Role.FINANCE: _R, Role.AUDITOR: _R, Role.ADMIN: _R,
-}.items():
-    PERMISSIONS[_role].update({"transfer": _workflow_actions, "disposal": _workflow_actions})
+# "transfer" and "disposal" (四(四), 四(八)): who may see ownership transfers and disposals, and
+# who may apply (add) and change their own applications (change). Deciding a step is the chain's
+# business (transfers/engine.py: the step's role in the step's organisation), not this table.
 COUNTY_WIDE_ROLES = frozenset({Role.COUNTY_AGRI, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
 # Which organisation kinds may hold which role (checked when a role is assigned).
 ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
