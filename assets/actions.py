@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from assets.duplicates import check_same_village, register_duplicate_cases
 from assets.history import change_context
+from assets.locks import check_manual_change
 from assets.models import (
     Asset,
     AssetBeneficiary,
@@ -143,6 +145,7 @@ def do_create_asset(
     reason: str = "",
 ) -> Asset:
     with change_context(acting_user, reason or _("Asset entered")):
+        check_manual_change(None, data)  # 四(八): chain-owned statuses are not chosen by hand
         asset = Asset()
         _assign(asset, data)
         if not asset.code:
@@ -166,6 +169,8 @@ def do_update_asset(
 ) -> Asset:
     with change_context(acting_user, reason or _("Asset edited")):
         locked = Asset.objects.restrict(acting_user, CHANGE).select_for_update().get(pk=asset.pk)
+        # 四(四), 四(八): what an open transfer or disposal decides is changed only by its chain
+        check_manual_change(locked, data)
         _assign(locked, data)
         return _save_asset(
             locked, funding_lines=funding_lines, beneficiary_ids=beneficiary_ids,
@@ -186,14 +191,26 @@ def next_asset_code(asset: Asset) -> str:
 # --- households ---------------------------------------------------------------------------------
 
 
+def _save_household(household: Household, *, acting_user: User, action: str, id_number_changed: bool = True) -> None:
+    """Validate and save; an ID number already in the same village is refused, one in another
+    village opens a case for the townships without telling the user (no probing of records
+    outside their scope)."""
+    household.id_number = (household.id_number or "").strip().upper()
+    household.full_clean(validate_constraints=False)
+    check_same_village(household)
+    household.validate_constraints()
+    household.save()
+    _check_in_scope(household, acting_user, action)
+    if id_number_changed:
+        register_duplicate_cases([household], acting_user=acting_user)
+
+
 @transaction.atomic
 def do_create_household(data: Mapping[str, Any], *, acting_user: User, reason: str = "") -> Household:
     with change_context(acting_user, reason or _("Household entered")):
         household = Household()
         _assign(household, data)
-        household.full_clean()
-        household.save()
-        _check_in_scope(household, acting_user, ADD)
+        _save_household(household, acting_user=acting_user, action=ADD)
         return household
 
 
@@ -202,10 +219,10 @@ def do_update_household(household: Household, data: Mapping[str, Any], *, acting
                         reason: str = "") -> Household:
     with change_context(acting_user, reason or _("Household edited")):
         locked = Household.objects.restrict(acting_user, CHANGE).select_for_update().get(pk=household.pk)
+        previous_id_number = locked.id_number
         _assign(locked, data)
-        locked.full_clean()
-        locked.save()
-        _check_in_scope(locked, acting_user, CHANGE)
+        _save_household(locked, acting_user=acting_user, action=CHANGE,
+                        id_number_changed=locked.id_number != previous_id_number)
         return locked
 
 

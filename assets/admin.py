@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assets.forms.auth import AdminPasswordChangeForm, AdminUserCreationForm
 from assets.models import AssetCategory, Organisation, Region, RoleAssignment, User
 
 # Roles are RoleAssignments in organisations (assets/scoping.py), not Django groups.
@@ -64,14 +65,17 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    list_display = ["username", "full_name", "phone", "is_active", "is_staff", "last_login"]
+    list_display = ["username", "full_name", "phone", "is_active", "is_staff", "must_change_password", "last_login"]
+    # an account created here, or a password set here, must be changed at its next login
+    add_form = AdminUserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_filter = ["is_active", "is_staff", "is_superuser", "role_assignments__role"]
     search_fields = ["username", "full_name", "phone", "email"]
     inlines = [RoleAssignmentInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal information"), {"fields": ["full_name", "phone", "email"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "must_change_password"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

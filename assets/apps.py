@@ -7,4 +7,4 @@ class AssetsConfig(AppConfig):
     verbose_name = _("asset register")
 
     def ready(self) -> None:
-        from assets import signals  # noqa: F401
+        from assets import passwords, signals  # noqa: F401

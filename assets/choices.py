@@ -109,3 +109,15 @@ class RegistrationSystem(models.TextChoices):
     STATE_ASSET_SYSTEM = "state_asset_system", _("administrative state-owned asset management system")
     COLLECTIVE_PLATFORM = "collective_platform", _("rural collective 'three assets' platform")
     REVITALIZATION_SYSTEM = "revitalization_system", _("national monitoring and rural revitalization system")
+
+
+class DuplicateCaseStatus(models.TextChoices):
+    """A household ID number registered in two villages, for the township to resolve."""
+
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("resolved")
+
+
+class PersonalDataChannel(models.TextChoices):
+    WEB = "web", _("web page")
+    API = "api", _("API")

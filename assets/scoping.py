@@ -51,6 +51,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.ADMIN: {"asset": _R, "household": _R, "project": _R, "region": _RW, "organisation": _RW,
                  "history": _R, "ledger": _RW, "transfer": _R, "disposal": _R},
 }
+# "household_duplicate": an ID number registered in two villages goes to the townships concerned
+# (view, and change = resolve) and the county; village clerks are never told (it would reveal a
+# record outside their village). "personal_data_access": the log of full views of personal
+# data, read by auditors.
+PERMISSIONS[Role.TOWNSHIP_OFFICIAL]["household_duplicate"] = frozenset({VIEW, CHANGE})
+PERMISSIONS[Role.COUNTY_AGRI]["household_duplicate"] = frozenset({VIEW, CHANGE})
+PERMISSIONS[Role.FINANCE]["household_duplicate"] = _R
+PERMISSIONS[Role.AUDITOR].update(household_duplicate=_R, personal_data_access=_R)
+PERMISSIONS[Role.ADMIN].update(household_duplicate=_R, personal_data_access=_R)
 # "ledger" (ledgers app): view = the 账账相符 check results (mismatches per township/department);
 # add = start a check run. Ledger exports follow "asset" view: anyone may export their own scope.
 # "transfer" and "disposal" (四(四), 四(八)): who may see ownership transfers and disposals, and

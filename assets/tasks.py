@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from assets.history import change_context
 from assets.models import Asset
+from assets.outbox import deliver_outbox_message, drain_outbox  # noqa: F401  (registers the outbox tasks)
 from assets.scoping import CHANGE
 from assets.valuation import depreciation_to_date
 

@@ -1,11 +1,16 @@
 from django.urls import path
 
 from assets import views
+from assets.views.duplicates import DuplicateCaseListView, DuplicateCaseView
+from assets.views.households import HouseholdRevealView
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/revoke/", views.TokenRevokeView.as_view(), name="account_token_revoke"),
     path("assets/", views.AssetListView.as_view(), name="asset_list"),
     path("assets/add/", views.AssetCreateView.as_view(), name="asset_add"),
     path("assets/<int:pk>/", views.AssetView.as_view(), name="asset_detail"),
@@ -14,6 +19,9 @@ urlpatterns = [
     path("households/add/", views.HouseholdCreateView.as_view(), name="household_add"),
     path("households/<int:pk>/", views.HouseholdView.as_view(), name="household_detail"),
     path("households/<int:pk>/edit/", views.HouseholdEditView.as_view(), name="household_edit"),
+    path("households/<int:pk>/reveal/", HouseholdRevealView.as_view(), name="household_reveal"),
+    path("households/duplicates/", DuplicateCaseListView.as_view(), name="household_duplicate_list"),
+    path("households/duplicates/<int:pk>/", DuplicateCaseView.as_view(), name="household_duplicate_detail"),
     path("projects/", views.ProjectListView.as_view(), name="project_list"),
     path("projects/add/", views.ProjectCreateView.as_view(), name="project_add"),
     path("projects/<int:pk>/", views.ProjectView.as_view(), name="project_detail"),

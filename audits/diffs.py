@@ -38,6 +38,7 @@ from assets.models import (
     RoleAssignment,
 )
 from assets.models.households import may_see_full_id
+from assets.personal import is_own_village_clerk, mask_address, mask_phone
 from assets.validators import mask_id_number
 
 HISTORY_TYPES = {
@@ -50,6 +51,8 @@ EMPTY = "—"
 _LABEL_RELATIONS: dict[type[models.Model], tuple[str, ...]] = {Household: ("village",)}
 # Fields holding personal information, shown as the record's own rules allow.
 _PERSONAL_FIELDS = {"id_number"}
+# A household's phone and address: in full for its own village clerk only (assets/personal.py).
+_CONTACT_FIELDS: dict[str, Any] = {"phone": mask_phone, "address": mask_address}
 # The web page that shows each tracked model (or its parent): (url name, attribute holding the pk).
 _OBJECT_PAGES: dict[type[models.Model], tuple[str, str]] = {
     Asset: ("asset_detail", "id"),
@@ -263,6 +266,9 @@ class _Differ:
         if (name in _PERSONAL_FIELDS and isinstance(value, str) and value
                 and not may_see_full_id(self.user, getattr(record, "village_id", None))):
             return mask_id_number(value)
+        if (name in _CONTACT_FIELDS and isinstance(value, str) and value and record.instance_type is Household
+                and not is_own_village_clerk(self.user, getattr(record, "village_id", None))):
+            return _CONTACT_FIELDS[name](value)
         return display_value(model_field, value)
 
     def snapshot(self, record: Any, m2m: dict[tuple[int, str], set[Any]], related: dict[type, dict]) -> dict:

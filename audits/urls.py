@@ -1,7 +1,9 @@
 from django.urls import path
 
+from audits.access_log import PersonalDataAccessListView
 from audits.views import HistoryBrowserView
 
 urlpatterns = [
     path("", HistoryBrowserView.as_view(), name="history_browser"),
+    path("personal-data/", PersonalDataAccessListView.as_view(), name="personal_data_access_list"),
 ]

@@ -187,3 +187,18 @@ ALTER ROLE bangfu_test LOGIN CREATEDB PASSWORD :'pw';
 SQL
     echo "postgres://bangfu_test:$password@127.0.0.1:5432/$name"
 }
+
+# The environment ./bin/serve runs in (tests/test_files.py reads the settings it gives): the
+# embedded default whatever the shell has for the real services, DEBUG off (a debug page would
+# show the settings), and only the local host names unless DJANGO_ALLOWED_HOSTS says more.
+serve_environment() {
+    local var
+    for var in DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE DJANGO_DEBUG; do
+        if [[ -n ${!var:-} ]]; then
+            warn "ignoring $var: ./bin/serve runs on the embedded default, DEBUG off (see README for PostgreSQL + Redis)"
+            unset "$var"
+        fi
+    done
+    export DJANGO_DEBUG=0
+    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
+}

@@ -31,9 +31,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=2),
         "kwargs": {"trigger": "nightly"},
     },
-    # Export jobs whose worker died are queued again or failed with a message (ledgers/jobs.py).
+    # Export jobs whose worker died are queued again or failed with a message (ledgers/jobs.py);
+    # with the 30-second stale limit a killed worker's export runs again within a minute.
     "sweep-stale-ledger-exports": {
         "task": "ledgers.sweep_stale_exports",
+        "schedule": 15.0,
+    },
+    # Side effects queued while the broker was down (assets/outbox.py) are sent once it is back.
+    "drain-outbox": {
+        "task": "assets.outbox.drain",
         "schedule": 60.0,
     },
 }

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,7 +16,11 @@ urlpatterns = [
     path("", include("assets.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# No /media/ route, in any settings profile: every stored file (evidence, decision attachments,
+# import files, export results) is served by a view that checks the user's scope (assets/files.py).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# JSON under /api/, the Chinese pages elsewhere (config/errors.py)
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

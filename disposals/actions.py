@@ -20,17 +20,17 @@ from django.utils.translation import gettext as _
 from assets.choices import AssetClass, AssetStatus, OwnershipType, Role
 from assets.history import change_context
 from assets.models import Asset, User
-from assets.scoping import ADD, CHANGE, PERMISSIONS, VIEW, RoleGrant, role_grants
+from assets.scoping import ADD, PERMISSIONS, VIEW, RoleGrant, role_grants
 from disposals.choices import DisposalMethod
 from disposals.models import Disposal, DisposalEvidence
 from transfers.engine import (
     OPEN_STATUSES,
-    check_editable,
     do_approve,
     do_reject,
     do_return,
     do_submit,
     do_withdraw,
+    lock_for_change,
     save_new,
     validate_attachment,
 )
@@ -144,8 +144,7 @@ def do_create_disposal(asset: Asset, data: Mapping[str, Any], *, acting_user: Us
 
 @transaction.atomic
 def do_update_disposal(disposal: Disposal, data: Mapping[str, Any], *, acting_user: User) -> Disposal:
-    locked = Disposal.objects.restrict(acting_user, CHANGE).select_for_update().get(pk=disposal.pk)
-    check_editable(locked, acting_user)
+    locked = lock_for_change(disposal, acting_user)  # 403 for a reader, then 409 when closed
     with change_context(acting_user, _("Disposal %(number)s changed") % {"number": locked.number}):
         _assign(locked, data)
         _fill_facts(locked, locked.asset)
@@ -159,8 +158,7 @@ def do_update_disposal(disposal: Disposal, data: Mapping[str, Any], *, acting_us
 def do_add_evidence(disposal: Disposal, upload: UploadedFile, description: str, *,
                     acting_user: User) -> DisposalEvidence:
     """Attach an evidence file while the application is draft or returned. Files stay."""
-    locked = Disposal.objects.restrict(acting_user, CHANGE).select_for_update().get(pk=disposal.pk)
-    check_editable(locked, acting_user)
+    locked = lock_for_change(disposal, acting_user)  # 403 for a reader, then 409 when closed
     if upload is None:
         raise ValidationError({"file": _("Choose a file.")})
     try:

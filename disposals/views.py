@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from assets.choices import AssetStatus, OrganisationKind, RegionLevel, Role
+from assets.files import file_response
 from assets.models import Asset, Region
 from assets.scoping import ADD, CHANGE, VIEW, role_grants
 from assets.views.base import ObjectListView, ObjectPermissionRequiredMixin
@@ -228,10 +229,10 @@ class EvidenceUploadView(WorkflowItemMixin, View):
 class EvidenceFileView(WorkflowItemMixin, View):
     model = Disposal
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         disposal = self.get_item()
         evidence = get_object_or_404(disposal.evidence.all(), pk=self.kwargs["evidence_pk"])
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
+        return file_response(evidence.file, filename=evidence.filename)
 
 
 # --- public notices (公示): no login --------------------------------------------------------------
@@ -290,7 +291,9 @@ class PublicListView(TemplateView):
 
 
 class PublicNoticePdfView(View):
-    """The notice of one disposal as a printable PDF (公示)."""
+    """The notice of one disposal as a printable PDF (公示), laid out once per version of the
+    notice and then served from the cache: anonymous readers cost a template render, not a
+    WeasyPrint layout."""
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         disposal = get_object_or_404(public_disposals(), number=number)
@@ -298,5 +301,6 @@ class PublicNoticePdfView(View):
             "-decided_at").first()
         context = {"disposal": disposal, "asset": disposal.asset, "approval": approval,
                    "today": timezone.localdate(), "notice_step": NOTICE_STEP}
-        return pdf_response("pdf/disposal_notice.html", context, f"处置公示-{disposal.number}.pdf")
+        return pdf_response("pdf/disposal_notice.html", context, f"处置公示-{disposal.number}.pdf",
+                            cache_key=f"disposal-notice:{disposal.number}")
 

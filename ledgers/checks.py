@@ -17,6 +17,10 @@ register's own keys or figures disagree:
 
 Every mismatch names its township and/or department, the two amounts (original values, yuan),
 their difference, and the assets behind it.
+
+Amounts are compared in whole fen (cents): every sum is rounded to 0.01 yuan before it is
+compared, because SQLite adds decimals as floats (1234567.8899999 against 1234567.89 is not a
+mismatch, and reporting it as −0.00 would be a false alarm).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +42,9 @@ from assets.models import Asset, AssetFundingLine, Project, ProjectFundingLine
 from ledgers.models import CheckKind, CheckTrigger, ConsistencyMismatch, ConsistencyRun, JobStatus
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+# half a fen: a per-asset difference smaller than this is float noise, not a mismatch
+HALF_CENT = Decimal("0.005")
 DEPARTMENT_KINDS = (OrganisationKind.DEPARTMENT, OrganisationKind.AGRI_BUREAU)
 
 
@@ -59,7 +66,7 @@ class Finding:
     def to_model(self, run: ConsistencyRun) -> ConsistencyMismatch:
         difference = None
         if self.expected_amount is not None and self.actual_amount is not None:
-            difference = self.actual_amount - self.expected_amount
+            difference = money(self.actual_amount) - money(self.expected_amount)
         return ConsistencyMismatch(
             run=run, check_kind=self.check_kind, township_id=self.township_id, department_id=self.department_id,
             project_id=self.project_id, asset_class=self.asset_class, expected_label=self.expected_label[:100],
@@ -70,8 +77,17 @@ class Finding:
         )
 
 
+def money(value: Decimal | float | int | None) -> Decimal:
+    """An amount in yuan rounded to whole fen: what the checks compare."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _sum(queryset, name: str = "original_value") -> Decimal:
-    return queryset.aggregate(total=Coalesce(Sum(name), ZERO))["total"]
+    return money(queryset.aggregate(total=Coalesce(Sum(name), ZERO))["total"])
 
 
 def _ids(queryset) -> list[int]:
@@ -96,10 +112,11 @@ def check_township_ledgers(assets) -> Iterable[Finding]:
                 actual_amount=_sum(of_class.filter(township_id__isnull=False)), asset_ids=_ids(outside),
                 asset_count=count, detail=_("Assets not filed under any township."),
             )
-    ledger = dict(assets.filter(township_id__isnull=False).values("township_id")
-                  .annotate(total=Sum("original_value")).values_list("township_id", "total"))
-    tree = dict(assets.filter(region__township_id__isnull=False).values("region__township_id")
-                .annotate(total=Sum("original_value")).values_list("region__township_id", "total"))
+    ledger = {key: money(total) for key, total in assets.filter(township_id__isnull=False).values("township_id")
+              .annotate(total=Sum("original_value")).values_list("township_id", "total")}
+    tree = {key: money(total) for key, total in assets.filter(region__township_id__isnull=False)
+            .values("region__township_id").annotate(total=Sum("original_value"))
+            .values_list("region__township_id", "total")}
     drifted = assets.exclude(township_id=F("region__township_id")).exclude(
         township_id__isnull=True, region__township_id__isnull=True)
     for township_id in sorted(set(ledger) | set(tree)):
@@ -168,7 +185,7 @@ def check_township_against_departments(assets) -> Iterable[Finding]:
 
 def _cells(assets, township: str, department: str) -> dict[tuple[int | None, int | None], Decimal]:
     rows = assets.values(township, department).annotate(total=Sum("original_value")).order_by()
-    return {(row[township], row[department]): row["total"] for row in rows}
+    return {(row[township], row[department]): money(row["total"]) for row in rows}
 
 
 def check_department_funds(assets) -> Iterable[Finding]:
@@ -176,12 +193,12 @@ def check_department_funds(assets) -> Iterable[Finding]:
     lines of the assets it formed = the project's own funding lines."""
     project_lines: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for project_id, source, amount in ProjectFundingLine.objects.values_list("project_id", "source", "amount"):
-        project_lines[project_id][source] = amount
+        project_lines[project_id][source] = money(amount)
     asset_lines: dict[int, dict[str, Decimal]] = defaultdict(dict)
     rows = (AssetFundingLine.objects.filter(asset__in=assets).values("asset__project_id", "source")
             .annotate(total=Sum("amount")).order_by())
     for row in rows:
-        asset_lines[row["asset__project_id"]][row["source"]] = row["total"]
+        asset_lines[row["asset__project_id"]][row["source"]] = money(row["total"])
     # every project with assets or with funds: a funded project without assets may be an omission (漏报)
     candidates = sorted(set(assets.values_list("project_id", flat=True).distinct()) | set(project_lines))
     differing = [p for p in candidates if _differs(project_lines.get(p, {}), asset_lines.get(p, {}))]
@@ -246,8 +263,10 @@ def _project_attribution(assets, project_ids: list[int]) -> dict[int, tuple[int 
 def check_assets(assets) -> Iterable[Finding]:
     """Per asset: funding lines add up to the original value; owner, valuation basis and region
     present and coherent. Reported per township and department."""
-    funded = assets.annotate(funding=Coalesce(Sum("funding_lines__amount"), ZERO))
-    unbalanced = funded.exclude(funding=F("original_value"))
+    funded = assets.annotate(funding=Coalesce(Sum("funding_lines__amount"), ZERO)).annotate(
+        gap=F("funding") - F("original_value"))
+    # at least a fen apart (exact on PostgreSQL; on SQLite the float sums carry noise below that)
+    unbalanced = funded.filter(Q(gap__gte=HALF_CENT) | Q(gap__lte=-HALF_CENT))
     yield from _grouped(unbalanced.values_list("pk", "township_id", "supervising_department_id", "original_value",
                                                "funding"),
                         CheckKind.ASSET_FUNDING, _("original value"), _("funding lines"),
@@ -292,8 +311,8 @@ def _grouped(rows, kind: str, expected_label: str, actual_label: str, detail: st
         if len(finding.asset_ids) < ConsistencyMismatch.MAX_ASSET_IDS:
             finding.asset_ids.append(pk)
         if expected_label:
-            finding.expected_amount += original
-        finding.actual_amount += other
+            finding.expected_amount += money(original)
+        finding.actual_amount += money(other)
     yield from groups.values()
 
 
@@ -309,7 +328,8 @@ def run_checks(*, trigger: str = CheckTrigger.MANUAL, started_by=None) -> Consis
         with translation.override(settings.LANGUAGE_CODE):  # stored text is in the county's language
             findings = [finding for check in CHECKS for finding in check(assets)]
         totals = {
-            row["asset_class"]: {"count": row["n"], "original": str(row["original"]), "net": str(row["net"])}
+            row["asset_class"]: {"count": row["n"], "original": str(money(row["original"])),
+                                 "net": str(money(row["net"]))}
             for row in assets.values("asset_class").annotate(
                 n=Count("pk"), original=Sum("original_value"), net=Sum("net_value")).order_by()
         }

@@ -14,6 +14,7 @@ from assets.forms.widgets import DateInput, region_label
 from assets.models import Organisation, Region
 from assets.scoping import ADD, VIEW, has_permission
 from ledgers.exports.spec import LedgerRequest
+from ledgers.importing.safety import MAX_UPLOAD_BYTES, too_large_message
 from ledgers.importing.schema import SHEET_TITLES
 from ledgers.models import ExportFormat, ImportKind, LedgerKind
 
@@ -82,6 +83,8 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("Upload an .xlsx workbook (Excel 2007 or later)."))
+        if upload.size > MAX_UPLOAD_BYTES:  # the upload handler stops it earlier in the web view
+            raise ValidationError(too_large_message())
         return upload
 
 

@@ -6,6 +6,15 @@ and finishes the job only if it still holds it. So a task delivered twice (acks_
 killed mid-run; a visibility timeout) never produces two files or un-finishes a finished job,
 and the stale-job sweeper (beat, ledgers.tasks.sweep_stale_exports) requeues or fails a job
 whose worker stopped: no job stays "running" for ever.
+
+A running attempt records its process ("host:pid") and a heartbeat thread touches the row every
+few seconds, whatever the export is doing; so a worker that dies is noticed within
+``STALE_AFTER`` (seconds, not minutes), and at once where its pid can be checked (a redelivery on
+the same host, the status page on the worker's host).
+
+Fairness: each user may have at most ``LEDGER_EXPORT_MAX_ACTIVE_PER_USER`` exports queued or
+running, and exports go to one of two queues by their estimated row count, so that a village's
+small export never waits behind a row of county ledgers (the worker consumes both queues).
 """
 
 from __future__ import annotations
@@ -13,13 +22,17 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import os
+import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,8 +42,10 @@ from ledgers.models import ExportFormat, JobStatus, LedgerExportJob, LedgerKind
 
 logger = logging.getLogger(__name__)
 
-# A running job whose heartbeat is older than this lost its worker.
-STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "LEDGER_EXPORT_STALE_SECONDS", 120))
+# A running job whose heartbeat is older than this lost its worker (the heartbeat thread writes
+# every HEARTBEAT_SECONDS, so a live worker is never this late).
+STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "LEDGER_EXPORT_STALE_SECONDS", 30))
+HEARTBEAT_SECONDS = getattr(settings, "LEDGER_EXPORT_HEARTBEAT_SECONDS", 5.0)
 # A job still queued after this found no worker.
 PENDING_LIMIT = datetime.timedelta(seconds=getattr(settings, "LEDGER_EXPORT_PENDING_SECONDS", 3600))
 # Attempts before a job that keeps losing its worker is given up.
@@ -51,6 +66,22 @@ class JobLost(Exception):
     """Another attempt took the job over, or it was finished meanwhile: stop quietly."""
 
 
+class TooManyJobs(Exception):
+    """The user already has as many exports queued or running as allowed."""
+
+
+def too_many_jobs_message(limit: int) -> str:
+    return _("You already have %(n)s exports queued or running. Please wait until one of them is finished, "
+             "then ask again.") % {"n": limit}
+
+
+def export_queue(rows: int) -> str:
+    """The Celery queue of an export of about ``rows`` rows (settings read at call time, so that
+    the test worker can use queues of its own)."""
+    queues = settings.LEDGER_EXPORT_QUEUES
+    return queues["large"] if rows > settings.LEDGER_EXPORT_LARGE_ROWS else queues["small"]
+
+
 def queue_unavailable_message() -> str:
     return _("The export queue is unavailable at the moment, so the export cannot start. "
              "Everything else keeps working; please try again later or tell the system administrator.")
@@ -65,8 +96,22 @@ def create_job(user, request: LedgerRequest) -> LedgerExportJob:
 
 
 def start_job(user, request: LedgerRequest) -> LedgerExportJob:
-    """Record the job and queue it. Raises QueueUnavailable (job marked failed) without a broker."""
-    job = create_job(user, request)
+    """Record the job and queue it. Raises TooManyJobs when the user has as many exports queued or
+    running as allowed (nothing recorded), QueueUnavailable (job marked failed) without a broker."""
+    from ledgers.exports.source import base_queryset
+
+    request.validate()
+    rows = base_queryset(user, request).count()  # the estimate that picks the queue
+    limit = settings.LEDGER_EXPORT_MAX_ACTIVE_PER_USER
+    with transaction.atomic():
+        # one request at a time per user: two at once cannot both pass the count
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        active = LedgerExportJob.objects.filter(created_by=user, status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+        if limit and active.count() >= limit:
+            raise TooManyJobs(too_many_jobs_message(limit))
+        job = create_job(user, request)
+        job.rows_total = rows
+        job.save(update_fields=["rows_total"])
     enqueue(job)
     job.refresh_from_db()
     return job
@@ -87,7 +132,8 @@ def enqueue(job: LedgerExportJob) -> None:
             # instead of the request hanging on kombu's reconnect loop
             with app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
-                result = export_ledger.apply_async(args=[job.pk], retry=False, connection=connection)
+                result = export_ledger.apply_async(args=[job.pk], retry=False, connection=connection,
+                                                   queue=export_queue(job.rows_total))
     except (OperationalError, RedisError, OSError) as exc:
         logger.warning("ledger export %s not queued: %s", job.pk, exc)
         LedgerExportJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
@@ -108,7 +154,7 @@ def claim(job_id: int, task_id: str = "") -> LedgerExportJob | None:
         job = LedgerExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
-        if job.status == JobStatus.RUNNING and job.heartbeat_at and now - job.heartbeat_at < STALE_AFTER:
+        if job.status == JobStatus.RUNNING and not _holder_lost(job, now):
             return None  # another worker is on it and alive
         if job.attempts >= MAX_ATTEMPTS:
             _fail(job, _("The export was interrupted %(n)s times (the worker stopped); it was given up. "
@@ -119,17 +165,50 @@ def claim(job_id: int, task_id: str = "") -> LedgerExportJob | None:
         job.started_at = job.heartbeat_at = now
         job.progress = job.rows_done = 0
         job.error = ""
+        job.worker = this_worker()
         if task_id:
             job.task_id = task_id
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress", "rows_done",
-                                "error", "task_id"])
+                                "error", "task_id", "worker"])
         return job
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_lost(job: LedgerExportJob, now: datetime.datetime) -> bool:
+    """Has the process running this job stopped? Its heartbeat is too old, or it ran on this host
+    and its pid is gone (a killed worker whose message came back, or the status page beside it)."""
+    if not job.heartbeat_at or now - job.heartbeat_at >= STALE_AFTER:
+        return True
+    host, _sep, pid = job.worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed child that its parent has not reaped yet is dead too."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def run_claimed(job: LedgerExportJob) -> None:
     """Build the file of a claimed job and finish it; any error ends the job failed."""
     attempt = job.attempts
     tracker = _Tracker(job.pk, attempt)
+    heartbeat = _Heartbeat(job.pk, attempt)
+    heartbeat.start()
     try:
         with translation.override(settings.LANGUAGE_CODE):
             path = build_file(job, tracker)
@@ -144,6 +223,8 @@ def run_claimed(job: LedgerExportJob) -> None:
                 with translation.override(settings.LANGUAGE_CODE):
                     _fail(current, _("The export failed: %(error)s") % {"error": str(exc)[:500] or type(exc).__name__})
         return
+    finally:
+        heartbeat.stop()
     try:
         _finish(job.pk, attempt, path, tracker)
     finally:
@@ -191,6 +272,30 @@ def _fail(job: LedgerExportJob, message: str) -> None:
     job.error = message
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the job row every HEARTBEAT_SECONDS while the attempt runs, also through a long
+    query or a PDF layout that reports no progress; it dies with its process."""
+
+    def __init__(self, job_id: int, attempt: int):
+        super().__init__(name=f"ledger-export-{job_id}-heartbeat", daemon=True)
+        self.job_id, self.attempt = job_id, attempt
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                LedgerExportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt).update(
+                    heartbeat_at=timezone.now())
+        except Exception:  # a missed beat only makes the job look stale sooner
+            logger.warning("ledger export %s: heartbeat failed", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
 
 
 class _Tracker:
@@ -248,29 +353,46 @@ def sweep_stale(now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     requeued = failed = 0
     candidates = LedgerExportJob.objects.filter(
-        Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-        | Q(status=JobStatus.PENDING, created_at__lt=now - PENDING_LIMIT)
+        # every running job: recover() also sees a dead pid on this host before the heartbeat ages
+        Q(status=JobStatus.RUNNING) | Q(status=JobStatus.PENDING, created_at__lt=now - PENDING_LIMIT)
     ).values_list("pk", flat=True)
     for job_id in list(candidates):
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            job = LedgerExportJob.objects.select_for_update().get(pk=job_id)
-            if job.status == JobStatus.PENDING and job.created_at < now - PENDING_LIMIT:
-                _fail(job, _("No worker picked the export up in time. Please ask for it again later."))
-                failed += 1
-                continue
-            if job.status != JobStatus.RUNNING or not job.heartbeat_at or now - job.heartbeat_at < STALE_AFTER:
-                continue
-            if job.attempts >= MAX_ATTEMPTS:
-                _fail(job, _("The export was interrupted %(n)s times (the worker stopped); it was given up. "
-                             "Please ask for it again.") % {"n": job.attempts})
-                failed += 1
-                continue
-            job.status = JobStatus.PENDING
-            job.error = _("The worker stopped during the export; it was queued again.")
-            job.save(update_fields=["status", "error"])
-            transaction.on_commit(lambda job=job: _requeue(job))
-            requeued += 1
+        outcome = recover(job_id, now)
+        requeued += outcome == "requeued"
+        failed += outcome == "failed"
     return {"requeued": requeued, "failed": failed}
+
+
+def recover_if_lost(job: LedgerExportJob) -> LedgerExportJob:
+    """Called where a job is looked at (the status JSON, the API): a running job whose worker
+    is gone is queued again now, not at the next sweep."""
+    if job.status == JobStatus.RUNNING and _holder_lost(job, timezone.now()) and recover(job.pk) != "":
+        job.refresh_from_db()
+    return job
+
+
+def recover(job_id: int, now: datetime.datetime | None = None) -> str:
+    """Requeue one job whose worker stopped, fail it when it used its attempts or waited too long
+    in the queue; "requeued", "failed" or "" (nothing to do)."""
+    now = now or timezone.now()
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        job = LedgerExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return ""
+        if job.status == JobStatus.PENDING and job.created_at < now - PENDING_LIMIT:
+            _fail(job, _("No worker picked the export up in time. Please ask for it again later."))
+            return "failed"
+        if job.status != JobStatus.RUNNING or not _holder_lost(job, now):
+            return ""
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, _("The export was interrupted %(n)s times (the worker stopped); it was given up. "
+                         "Please ask for it again.") % {"n": job.attempts})
+            return "failed"
+        job.status = JobStatus.PENDING
+        job.error = _("The worker stopped during the export; it was queued again.")
+        job.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda job=job: _requeue(job))
+        return "requeued"
 
 
 def _requeue(job: LedgerExportJob) -> None:

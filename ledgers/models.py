@@ -89,6 +89,8 @@ class LedgerExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # written with the progress; a running job whose heartbeat stops lost its worker
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # "host:pid" of the process running the current attempt: a dead pid on the same host frees the job at once
+    worker = models.CharField(_("worker process"), max_length=200, blank=True)
 
     objects = OwnRecordsQuerySet.as_manager()
     # may ask for exports: whoever may view assets (the rows are restricted to their scope)
@@ -220,8 +222,13 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("queued")
+    RUNNING = "running", _("being checked")
     REJECTED = "rejected", _("rejected: nothing saved")
     IMPORTED = "imported", _("imported")
+
+
+IMPORT_FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED)
 
 
 def import_upload_to(batch: ImportBatch, filename: str) -> str:
@@ -229,24 +236,38 @@ def import_upload_to(batch: ImportBatch, filename: str) -> str:
 
 
 class ImportBatch(models.Model):
-    """One uploaded file: kept, with its content hash (the same file is imported once), its
-    outcome and every problem found."""
+    """One uploaded file, checked and saved by a background job (ledgers/importing/jobs.py):
+    its content hash (the same file is imported once), progress, outcome, every problem found
+    and every row skipped because its record is already registered. The file of an imported
+    batch is kept; a rejected file is deleted."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="ledger_imports", verbose_name=_("uploaded by")
     )
-    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=300)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=300, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64, db_index=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
-    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.PENDING)
     row_count = models.PositiveIntegerField(_("rows read"), default=0)
     created_count = models.PositiveIntegerField(_("records created"), default=0)
     # [{"sheet": "资产", "row": 5, "column": "原值（元）", "message": "…"}, …]
     errors = models.JSONField(_("problems"), default=list, blank=True)
+    # rows already registered (natural keys, ledgers/importing/importers.py): [{"row": 7, "reason": "…"}, …]
+    skipped = models.JSONField(_("rows skipped"), default=list, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # the background job
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    task_id = models.CharField(_("task id"), max_length=60, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -263,3 +284,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in IMPORT_FINISHED

@@ -37,3 +37,17 @@ def run_consistency_check(trigger: str = "nightly", user_id: int | None = None) 
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return run_checks(trigger=trigger, started_by=user).pk
+
+
+# The time limits come from ledgers/importing/safety.py (LEDGER_IMPORT_TIME_LIMIT): the soft one
+# ends the batch with a message, the hard one stops a worker stuck inside a C extension.
+from ledgers.importing.safety import TIME_LIMIT as IMPORT_TIME_LIMIT  # noqa: E402
+
+
+@shared_task(bind=True, name="ledgers.import_batch", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+             soft_time_limit=IMPORT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT + 30)
+def import_batch(self, batch_id: int) -> str:
+    """Check one uploaded import file and save its new rows (ledgers/importing/jobs.py)."""
+    from ledgers.importing import jobs as import_jobs
+
+    return import_jobs.run(batch_id, task_id=self.request.id or "", in_worker=not self.request.is_eager)

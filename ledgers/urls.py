@@ -16,5 +16,6 @@ urlpatterns = [
     path("import/", views.ImportView.as_view(), name="ledger_import"),
     path("import/template/<str:kind>/", views.ImportTemplateView.as_view(), name="ledger_import_template"),
     path("import/<int:pk>/", views.ImportBatchView.as_view(), name="ledger_import_detail"),
+    path("import/<int:pk>/status/", views.ImportStatusView.as_view(), name="ledger_import_status"),
     path("import/<int:pk>/file/", views.ImportFileView.as_view(), name="ledger_import_file"),
 ]

@@ -12,13 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
+from assets.files import file_response
 from assets.filtersets import AssetFilterSet
 from assets.models import Asset
 from assets.scoping import ADD, VIEW, has_permission
@@ -28,9 +32,12 @@ from ledgers.checks import run_checks
 from ledgers.exports.source import base_queryset
 from ledgers.exports.spec import LedgerRequest
 from ledgers.forms import IMPORT_SCOPE_KEYS, ImportUploadForm, LedgerExportForm, allowed_import_kinds
+from ledgers.importing import jobs as import_jobs
+from ledgers.importing.safety import too_large_message
 from ledgers.importing.schema import SHEET_TITLES
-from ledgers.importing.service import import_file
+from ledgers.importing.service import already_imported_message
 from ledgers.importing.templates import build_template
+from ledgers.importing.uploads import LimitedUploadHandler
 from ledgers.models import (
     CheckKind,
     CheckTrigger,
@@ -38,6 +45,7 @@ from ledgers.models import (
     ConsistencyRun,
     ImportBatch,
     ImportKind,
+    ImportStatus,
     LedgerExportJob,
     LedgerKind,
 )
@@ -82,8 +90,9 @@ def job_status(job: LedgerExportJob) -> dict[str, Any]:
     }
 
 
-def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpResponse | None:
-    """Queue (or, when small, build at once) an export; None when the queue is down (message set)."""
+def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpResponseBase | int:
+    """Queue (or, when small, build at once) an export; when it cannot be queued, the status code
+    the page is shown again with (message set): 429 too many exports of this user, 503 queue down."""
     user = request.user
     if jobs.is_small(user, ledger_request):
         job = jobs.run_now(jobs.create_job(user, ledger_request))
@@ -93,15 +102,18 @@ def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpRes
         return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
     try:
         job = jobs.start_job(user, ledger_request)
+    except jobs.TooManyJobs as exc:
+        messages.error(request, str(exc))
+        return 429
     except jobs.QueueUnavailable as exc:
         messages.error(request, str(exc))
-        return None
+        return 503
     return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
 
 
-def _download(job: LedgerExportJob) -> FileResponse:
+def _download(job: LedgerExportJob) -> HttpResponse:
     content_type = "application/pdf" if job.file_format == "pdf" else XLSX
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type)
+    return file_response(job.result, filename=job.filename, content_type=content_type)
 
 
 class LedgerHomeView(PermissionMixin, LedgerNavMixin, TemplateView):
@@ -120,9 +132,9 @@ class LedgerHomeView(PermissionMixin, LedgerNavMixin, TemplateView):
         form = LedgerExportForm(request.POST, user=request.user)
         if form.is_valid():
             response = start_export(request, form.cleaned_data["request"])
-            if response is not None:
+            if not isinstance(response, int):
                 return response
-            status = 503
+            status = response
         else:
             status = 400
         return self.render_to_response(self.get_context_data(form=form), status=status)
@@ -143,13 +155,14 @@ class ExportJobStatusView(PermissionMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
+        job = jobs.recover_if_lost(job)  # a dead worker's job is queued again now, not at the next sweep
         response = JsonResponse(job_status(job))
         response["Cache-Control"] = "no-store"
         return response
 
 
 class ExportJobDownloadView(PermissionMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
         if job.status != "done" or not job.result:
             raise Http404
@@ -189,9 +202,9 @@ class ExportAssetListView(PermissionMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = start_export(request, self.ledger_request())
-        if response is not None:
+        if not isinstance(response, int):
             return response
-        return self.render_to_response(self.get_context_data(), status=503)
+        return self.render_to_response(self.get_context_data(), status=response)
 
 
 # --- consistency checks -------------------------------------------------------------------------
@@ -298,7 +311,11 @@ class ImportMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # checked in post(), after the size-limiting upload handler is in
 class ImportView(ImportMixin, LedgerNavMixin, TemplateView):
+    """Upload a file: stored and queued as a batch (ledgers/importing/jobs.py); the batch page
+    shows the progress and then the outcome."""
+
     template_name = "ledgers/import.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -310,19 +327,31 @@ class ImportView(ImportMixin, LedgerNavMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # the file is refused at the size limit while it arrives, before anything is written to disk
+        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+        return csrf_protect(self._post)(request)
+
+    def _post(self, request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+        too_large = getattr(request, "upload_too_large", False)  # set while request.POST was parsed
+        if too_large or not form.is_valid():
+            if too_large:
+                form.errors.pop("file", None)
+                form.add_error("file", too_large_message())
+            return self.render_to_response(self.get_context_data(form=form), status=413 if too_large else 400)
         upload = form.cleaned_data["file"]
-        outcome = import_file(request.user, form.cleaned_data["kind"], upload.name, upload.read())
+        try:
+            outcome = import_jobs.start_import(request.user, form.cleaned_data["kind"], upload.name, upload,
+                                               language=request.LANGUAGE_CODE)
+        except import_jobs.QueueUnavailable as exc:
+            messages.error(request, str(exc))
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         batch = outcome.batch
         if outcome.duplicate:
-            messages.warning(request, _("This file was already imported on %(date)s (%(n)s records); nothing was "
-                                        "added.") % {"date": batch.created_at.strftime("%Y-%m-%d %H:%M"),
-                                                     "n": batch.created_count})
-        elif outcome.saved:
+            messages.warning(request, already_imported_message(batch))
+        elif batch.status == ImportStatus.IMPORTED:
             messages.success(request, _("%(n)s records imported.") % {"n": batch.created_count})
-        else:
+        elif batch.status == ImportStatus.REJECTED:
             messages.error(request, _("Nothing was saved: %(n)s problems found. Correct them and upload the file "
                                       "again.") % {"n": len(batch.errors)})
         if batch.uploaded_by_id != request.user.pk:  # an identical file imported by someone else
@@ -346,20 +375,31 @@ def _attachment(filename: str) -> str:
 
 
 class ImportBatchView(LoginRequiredMixin, TemplateView):
+    """One upload: its progress while it is checked, then what was imported, skipped or wrong."""
+
     template_name = "ledgers/import_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         batch = get_object_or_404(ImportBatch.objects.restrict(self.request.user, VIEW), pk=self.kwargs["pk"])
-        context["batch"] = batch
+        context["batch"] = import_jobs.expire_if_stale(batch)
         return context
 
 
+class ImportStatusView(LoginRequiredMixin, View):
+    """JSON polled by static/ledgers/ledgers.js for the batch's progress bar."""
+
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW), pk=pk)
+        response = JsonResponse(import_jobs.batch_status(import_jobs.expire_if_stale(batch)))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 class ImportFileView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW), pk=pk)
         if not batch.file:
             raise Http404
-        return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name,
-                            content_type=XLSX)
+        return file_response(batch.file, filename=batch.original_name, content_type=XLSX)
 

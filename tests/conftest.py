@@ -98,13 +98,98 @@ class CeleryWorker:
     app: object
 
 
+@pytest.fixture(scope="session", autouse=True)
+def celery_test_queue() -> Iterator[str | None]:
+    """Route every task message of this test run to a queue of its own, purged and deleted at the
+    end, and close the run's broker and result-backend connections.
+
+    Acts committed by transactional tests queue real messages (notifications) on REDIS_URL even
+    without a worker; in the default queue they piled up across runs, and a connection left open
+    at exit (a ResourceWarning, an error under filterwarnings) made the exit code depend on the
+    garbage collector. ``celery_worker`` consumes ``<queue>-worker`` while it runs. Ledger exports
+    are routed by size to two queues of their own (``export_queues``), also per run.
+    """
+    if not settings.REDIS_URL:
+        yield None
+        return
+    from django.test.utils import override_settings
+
+    from config.celery import app
+
+    queue = f"bangfu-test-{uuid.uuid4().hex[:12]}"
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with override_settings(LEDGER_EXPORT_QUEUES=export_queues(queue)):
+            yield queue
+    finally:
+        app.conf.task_default_queue = saved
+        _delete_queues([queue, f"{queue}-worker", *export_queues(queue).values()])
+        _close_celery_connections(app)
+
+
+def export_queues(queue: str) -> dict[str, str]:
+    """The run's ledger export queues (settings.LEDGER_EXPORT_QUEUES, ledgers/jobs.py)."""
+    return {"small": f"{queue}-exports-small", "large": f"{queue}-exports-large"}
+
+
+def _delete_queues(names: list[str]) -> None:
+    """Drop the run's queues (their messages and kombu's bindings) straight from Redis."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        for name in names:
+            patterns = (name, f"{name}\x06\x16*", f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+            keys = [key for pattern in patterns for key in client.scan_iter(match=pattern)]
+            if keys:
+                client.delete(*keys)
+    finally:
+        client.close()
+
+
+def _close_celery_connections(app: object) -> None:
+    """Close what publishing left open: the broker pool and this thread's result backend."""
+    pool = getattr(app, "_pool", None)
+    if pool is not None:
+        pool.force_close_all()
+    _close_result_backend(app)
+
+
+def _close_result_backend(app: object) -> None:
+    """The Redis result backend is one per thread; publishing a task whose result is kept
+    subscribes it to a pub/sub channel. Close its connections (without creating one)."""
+    backend = app._backend
+    if backend is None:
+        return
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None and getattr(consumer, "_pubsub", None) is not None:
+        consumer.stop()
+    client = backend.__dict__.get("client")  # a cached_property: only if this thread made one
+    if client is not None:
+        client.connection_pool.disconnect()
+        client.close()
+
+
+def close_thread_connections() -> None:
+    """For the end of a thread a test started: its database connections, and its Celery result
+    backend's sockets (left to the garbage collector they raise ResourceWarning, an error here,
+    in whichever test happens to be running then)."""
+    connections.close_all()
+    if settings.REDIS_URL:
+        from config.celery import app
+
+        _close_result_backend(app)
+
+
 @pytest.fixture(scope="session")
-def celery_worker() -> Iterator[CeleryWorker]:
+def celery_worker(celery_test_queue: str | None) -> Iterator[CeleryWorker]:
     """A Celery worker thread (solo pool) consuming a queue of its own on REDIS_URL.
 
-    The queue name is unique per test session, so test runs that share one Redis cannot take each
-    other's tasks. Tests using it need ``pytest.mark.django_db(transaction=True)``: the worker
-    thread has its own database connection and sees only committed rows.
+    The queue name is unique per test session (``celery_test_queue``), so test runs that share one
+    Redis cannot take each other's tasks. Tests using it need
+    ``pytest.mark.django_db(transaction=True)``: the worker thread has its own database connection
+    and sees only committed rows.
     """
     if not settings.REDIS_URL:
         unavailable("REDIS_URL is not set (./bin/test sets it): no broker for a real worker")
@@ -118,13 +203,13 @@ def celery_worker() -> Iterator[CeleryWorker]:
         # the worker thread's connections would otherwise keep the test database from being dropped
         connections.close_all()
 
-    queue = f"bangfu-test-{uuid.uuid4().hex[:12]}"
+    queue = f"{celery_test_queue}-worker"  # deleted with the run's queue at the end of the session
     saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
     app.conf.update(task_always_eager=False, task_default_queue=queue)
     task_postrun.connect(close_connections, weak=False)
     try:
-        with start_worker(app, pool="solo", queues=[queue], perform_ping_check=True, shutdown_timeout=30,
-                          loglevel="WARNING"):
+        with start_worker(app, pool="solo", queues=[queue, *export_queues(celery_test_queue).values()],
+                          perform_ping_check=True, shutdown_timeout=30, loglevel="WARNING"):
             yield CeleryWorker(queue=queue, app=app)
     finally:
         task_postrun.disconnect(close_connections)

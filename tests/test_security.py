@@ -9,28 +9,34 @@ import re
 import secrets
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assets.auth import is_locked, lockout_message
-from assets.models import LoginFailure, User
+from assets.auth import client_ip
+from assets.models import User
 from tests.factories import PASSWORD
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+STRONG = ["Kq7#mZ2@pX9v", "tarim-Poplar-1987", "红柳滩 Xq9 蓄水池工程"]
+VICTIM, ATTACKER = "10.20.0.5", "10.66.0.9"
+ACCOUNT_LOCKED = "登录失败次数过多：此地址上的该账号已被锁定 15 分钟。"
+ADDRESS_HELD = "该地址登录失败次数过多，请 15 分钟后再试。"
 
 
 def chinese(text: str) -> bool:
     return bool(HAN.search(text))
 
 
-def post_login(client: Client, username: str, password: str):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def post_login(client: Client, username: str, password: str, address: str = "127.0.0.1", **extra):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address,
+                       **extra)
 
 
 def logged_in(client: Client) -> bool:
@@ -40,7 +46,14 @@ def logged_in(client: Client) -> bool:
 # --- passwords ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("weak", ["123456", "12345678", "password", "qwerty123", "zhangwei2024"])
+@pytest.mark.parametrize("weak", [
+    "123456", "12345678", "password", "qwerty123", "zhangwei2024",
+    "Maigaiti2026",  # 12 characters of three kinds, but the county's name and a year
+    "P@ssw0rd2026!",  # a common password dressed up
+    "Short1!",  # too short
+    "alllowercaseletters2026",  # two kinds of characters
+    "Zhangwei#2024x",  # contains the user name
+])
 def test_password_validators_reject_weak_passwords(db, weak):
     user = User(username="zhangwei", full_name="张伟")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
@@ -48,65 +61,126 @@ def test_password_validators_reject_weak_passwords(db, weak):
     assert all(chinese(message) for message in caught.value.messages)  # said in Chinese
 
 
-def test_password_validators_accept_a_strong_password(db):
-    validate_password(PASSWORD, User(username="zhangwei"))
-    validate_password(secrets.token_urlsafe(12), User(username="zhangwei"))
+@pytest.mark.parametrize("strong", STRONG)
+def test_password_validators_accept_a_strong_password(db, strong):
+    validate_password(strong, User(username="zhangwei"))
 
 
-# --- lockout after repeated failed logins -------------------------------------------------------------
+# --- lockout after repeated failed logins: per account and address, and per address --------------------
 
 
-def test_login_page_locks_the_account_after_five_failures(world, client):
+def test_login_page_locks_the_account_at_that_address_after_five_failures(world):
     assert settings.LOCKOUT_FAILURES == 5
+    attacker = Client()
     for _attempt in range(5):
-        response = post_login(client, "village1", "wrong-password")
-        assert response.status_code == 200 and not logged_in(client)
+        response = post_login(attacker, "village1", "wrong-password", ATTACKER)
+        assert response.status_code == 200 and not logged_in(attacker)
+    assert ACCOUNT_LOCKED in response.content.decode()  # the fifth failure says so
 
-    response = post_login(client, "village1", PASSWORD)  # the sixth: right password, too late
+    response = post_login(attacker, "village1", PASSWORD, ATTACKER)  # the sixth: right password, too late
+    assert response.status_code == 200 and not logged_in(attacker)
+    assert ACCOUNT_LOCKED in response.content.decode()
 
-    assert response.status_code == 200
-    assert not logged_in(client)
-    with translation.override("zh-hans"):
-        message = lockout_message()
-    assert chinese(message)
-    assert message in response.content.decode()
-    # the lock is per account name: others log in as usual
-    assert post_login(Client(), "village2", PASSWORD).status_code == 302
+    # the lock is per account and address: the owner at their usual address logs in as usual,
+    # and the attacker's address may still be used for other accounts
+    victim = Client()
+    assert post_login(victim, "village1", PASSWORD, VICTIM).status_code == 302 and logged_in(victim)
+    assert post_login(Client(), "village2", PASSWORD, ATTACKER).status_code == 302
+
+
+def test_guesses_spread_over_many_names_from_one_address_are_held_up(world):
+    assert settings.LOCKOUT_ADDRESS_FAILURES == 20
+    # village2 logged in from the office address before the attack
+    assert post_login(Client(), "village2", PASSWORD, ATTACKER).status_code == 302
+    for n in range(20):  # one or two guesses per name: no account reaches its own limit
+        post_login(Client(), f"guess{n % 12}", "Password1!", ATTACKER)
+
+    attacker = Client()
+    response = post_login(attacker, "village1", PASSWORD, ATTACKER)  # even the right password
+    assert response.status_code == 200 and not logged_in(attacker)
+    assert ADDRESS_HELD in response.content.decode()
+    # an account that has logged in from that address before is not held up by others' failures
+    assert post_login(Client(), "village2", PASSWORD, ATTACKER).status_code == 302
+    # and every other address is unaffected
+    assert post_login(Client(), "village1", PASSWORD, VICTIM).status_code == 302
 
 
 def test_a_successful_login_clears_earlier_failures(world, client):
     for _attempt in range(4):
         post_login(client, "village1", "wrong-password")
     assert post_login(client, "village1", PASSWORD).status_code == 302
-    assert not LoginFailure.objects.filter(username="village1").exists()
+    assert not AccessAttempt.objects.filter(username="village1").exists()
 
 
-def test_lockout_in_the_backend_and_its_end(world):
+def test_lockout_in_the_backend_and_its_end(world, rf):
+    def attempt(password: str, address: str = ATTACKER):
+        request = rf.post("/login/", REMOTE_ADDR=address)
+        return authenticate(request, username="village1", password=password)
+
     for _attempt in range(5):
-        assert authenticate(None, username="village1", password="wrong-password") is None
-    assert is_locked("village1") and is_locked("VILLAGE1")  # account names are case-insensitive
-    assert authenticate(None, username="village1", password=PASSWORD) is None
+        assert attempt("wrong-password") is None
+    assert attempt(PASSWORD) is None  # locked here
+    request = rf.post("/login/", REMOTE_ADDR=ATTACKER)
+    assert authenticate(request, username="VILLAGE1", password="x") is None  # names are case-insensitive
+    assert request.axes_locked_out
+    assert attempt(PASSWORD, VICTIM) == world.users["village1"]  # not there
 
     # LOCKOUT_MINUTES later the failures have aged out of the window
     past = timezone.now() - datetime.timedelta(minutes=settings.LOCKOUT_MINUTES + 1)
-    LoginFailure.objects.filter(username="village1").update(at=past)
-    assert not is_locked("village1")
-    assert authenticate(None, username="village1", password=PASSWORD) == world.users["village1"]
+    AccessAttempt.objects.filter(username="village1").update(attempt_time=past)
+    assert attempt(PASSWORD) == world.users["village1"]
 
 
 def test_api_token_endpoint_shares_the_lockout(world, client):
     url = "/api/auth/token/"
     for _attempt in range(4):
         assert client.post(url, {"username": "village1", "password": "wrong"}, content_type="application/json",
-                           ).status_code == 400
-    # the fifth failure locks the account (it may already answer with the lockout)
+                           REMOTE_ADDR=ATTACKER).status_code == 400
+    # the fifth failure locks the account at this address, for the login page too
     assert client.post(url, {"username": "village1", "password": "wrong"}, content_type="application/json",
-                       ).status_code in (400, 403)
+                       REMOTE_ADDR=ATTACKER).status_code == 403
     response = client.post(url, {"username": "village1", "password": PASSWORD}, content_type="application/json",
-                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+                           HTTP_ACCEPT_LANGUAGE="zh-hans", REMOTE_ADDR=ATTACKER)
     assert response.status_code == 403
-    assert "token" not in response.json()
-    assert chinese(response.json()["detail"])
+    assert response.json() == {"detail": ACCOUNT_LOCKED}
+    assert ACCOUNT_LOCKED in post_login(Client(), "village1", PASSWORD, ATTACKER).content.decode()
+    assert client.post(url, {"username": "village1", "password": PASSWORD}, content_type="application/json",
+                       REMOTE_ADDR=VICTIM).status_code == 200
+
+
+def test_admin_login_shares_the_lockout(world):
+    for _attempt in range(5):
+        Client().post("/admin/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR=ATTACKER)
+    response = Client().post("/admin/login/", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR=ATTACKER)
+    assert response.status_code == 403
+    assert ACCOUNT_LOCKED in response.content.decode()
+
+
+# --- the client address behind the reverse proxy ------------------------------------------------------
+
+
+def test_client_address_believes_x_forwarded_for_only_from_the_trusted_proxy(rf):
+    with override_settings(TRUSTED_PROXIES=[]):
+        assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.7")) == "127.0.0.1"
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1", "172.16.0.0/12"]):
+        # through the proxy: the address it appended, not what the client wrote before it
+        request = rf.get("/", REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.7")
+        assert client_ip(request) == "10.0.0.7"
+        assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.7:51234")) == "10.0.0.7"
+        assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"
+        # straight from a client: its header is not believed
+        assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="10.0.0.7")) == "10.0.0.8"
+
+
+@override_settings(TRUSTED_PROXIES=["127.0.0.1"])
+def test_behind_the_proxy_the_lockout_is_per_real_client(world):
+    for _attempt in range(5):
+        post_login(Client(), "village1", "wrong", "127.0.0.1", HTTP_X_FORWARDED_FOR=ATTACKER)
+    assert ACCOUNT_LOCKED in post_login(Client(), "village1", PASSWORD, "127.0.0.1",
+                                        HTTP_X_FORWARDED_FOR=ATTACKER).content.decode()
+    # a forged header from the attacker cannot reach the victim's lock either
+    assert post_login(Client(), "village1", PASSWORD, "127.0.0.1",
+                      HTTP_X_FORWARDED_FOR=f"{ATTACKER}, {VICTIM}").status_code == 302
 
 
 # --- sessions end when idle ---------------------------------------------------------------------------
@@ -204,7 +278,8 @@ def test_check_deploy_has_no_warnings(run_python):
 PRODUCTION_REQUESTS = """
 import django
 django.setup()
-from django.test import Client
+from axes.models import AccessAttempt
+from django.test import Client, override_settings
 from django.test.utils import override_settings
 # the hashed-name storage needs `collectstatic` (done when the image is built, and slow: it
 # compresses every file); plain static names are enough for these requests

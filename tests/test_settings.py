@@ -44,7 +44,8 @@ def test_no_environment_gives_the_embedded_default(run_python, tmp_path):
     assert s["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["eager"] is True  # Celery tasks run in-process: no broker needed
     assert s["broker"] == "memory://"
-    assert s["debug"] is True
+    assert s["debug"] is False  # a debug page would show the settings; DJANGO_DEBUG=1 turns it on
+    assert dump(run_python, DJANGO_DEBUG="1")["debug"] is True
     assert (s["language"], s["time_zone"]) == ("zh-hans", "Asia/Shanghai")
 
 

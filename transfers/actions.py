@@ -22,12 +22,12 @@ from assets.scoping import ADD, CHANGE, PERMISSIONS, VIEW, RoleGrant, role_grant
 from transfers.choices import ChangeKind
 from transfers.engine import (
     OPEN_STATUSES,
-    check_editable,
     do_approve,
     do_reject,
     do_return,
     do_submit,
     do_withdraw,
+    lock_for_change,
     save_new,
 )
 from transfers.models import ChangeRegistration, Transfer, TransferLine, TransferShare
@@ -195,8 +195,7 @@ def do_create_transfer(project: Project, data: Mapping[str, Any], lines: list[Li
 def do_update_transfer(transfer: Transfer, data: Mapping[str, Any], lines: list[LineInput] | None = None, *,
                        acting_user: User) -> Transfer:
     """The applicant changes a draft or returned transfer (the trail of earlier rounds stays)."""
-    locked = Transfer.objects.restrict(acting_user, CHANGE).select_for_update().get(pk=transfer.pk)
-    check_editable(locked, acting_user)
+    locked = lock_for_change(transfer, acting_user)  # 403 for a reader, then 409 when closed
     with change_context(acting_user, _("Transfer %(number)s changed") % {"number": locked.number}):
         if lines is not None:
             _check_visible(lines, acting_user)

@@ -12,7 +12,8 @@ A workflow (transfers, disposals; later revenue-distribution plans and self-asse
 
 State changes are the ``do_*`` functions below (Zulip's pattern): atomic, the item row locked
 with ``select_for_update``, the current step, role and organisation checked, the act recorded,
-and side effects (mail to the next deciders) sent with ``transaction.on_commit``. Two people
+and side effects (mail to the next deciders) queued in the act's transaction through the outbox
+(assets/outbox.py) and sent after the commit. Two people
 deciding the same step at once: the second waits for the row lock, then finds the step already
 decided and is told by whom and when. A unique (item, round, step) constraint on the decision
 table backs that up in the database.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +41,8 @@ from assets.choices import OrganisationKind, Role
 from assets.history import change_context
 from assets.models import Organisation
 from assets.models.base import ScopedModel
-from assets.scoping import VIEW, RoleGrant, role_grants
+from assets.outbox import send_on_commit
+from assets.scoping import CHANGE, VIEW, RoleGrant, role_grants
 
 if TYPE_CHECKING:
     from assets.models import User
@@ -399,13 +400,9 @@ def can_decide(item: WorkflowItem, user: User | None) -> bool:
         is not None
 
 
-def check_editable(item: WorkflowItem, user: User) -> RoleGrant:
-    """The applicant's grant, if ``user`` may still change ``item``; else an exception."""
-    if not item.is_editable:
-        raise WorkflowConflict(
-            _("%(number)s is %(status)s and can no longer be changed.")
-            % {"number": item.number, "status": ItemStatus(item.status).label}
-        )
+def check_applicant(item: WorkflowItem, user: User) -> RoleGrant:
+    """The applicant's grant of ``user``; else PermissionDenied, whatever the item's state (a
+    role check comes before a state check: 403, not 409)."""
     grant = grant_for(user, item.applicant_role, item.applicant_organisation_id)
     if grant is None:
         raise PermissionDenied(
@@ -413,6 +410,55 @@ def check_editable(item: WorkflowItem, user: User) -> RoleGrant:
             % {"role": Role(item.applicant_role).label, "organisation": item.applicant_organisation}
         )
     return grant
+
+
+def check_editable(item: WorkflowItem, user: User) -> RoleGrant:
+    """The applicant's grant, if ``user`` may still change ``item``; else an exception: first
+    PermissionDenied for anyone but the applicant, then WorkflowConflict for a closed item."""
+    grant = check_applicant(item, user)
+    if not item.is_editable:
+        raise WorkflowConflict(
+            _("%(number)s is %(status)s and can no longer be changed.")
+            % {"number": item.number, "status": ItemStatus(item.status).label}
+        )
+    return grant
+
+
+def lock_for_change(item: WorkflowItem, user: User) -> WorkflowItem:
+    """The item locked for its applicant's change (edit, evidence), from the user's CHANGE scope:
+    PermissionDenied for anyone else (a reader's role included), then WorkflowConflict when it is
+    closed."""
+    check_applicant(item, user)
+    locked = type(item).objects.restrict(user, CHANGE).select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("You may not change %(number)s.") % {"number": item.number})
+    check_editable(locked, user)
+    return locked
+
+
+def check_participant(item: WorkflowItem, user: User) -> None:
+    """PermissionDenied unless ``user`` holds a role that decides some step of this item's chain
+    (now or in an earlier round). Checked before any state check, so that a role that takes no
+    part is told 403 whatever the item's state; a decider who comes late still hears 409."""
+    pairs = {(grant.role, grant.organisation_id) for grant in _grants(user)}
+    if pairs:
+        if (item.pending_role, item.pending_organisation_id) in pairs:
+            return
+        for step in item.workflow.steps:
+            try:
+                decider = step.decider(item)
+            except ValidationError:
+                continue
+            if decider is not None and (decider.role, decider.organisation.pk) in pairs:
+                return
+        decided = item.decisions.exclude(step__in=[SUBMIT_STEP, WITHDRAW_STEP]).values_list("role", "organisation_id")
+        if any(pair in pairs for pair in decided):
+            return
+    if item.status == ItemStatus.IN_REVIEW and item.step is not None:
+        raise _not_your_step(item, item.step)  # who does decide it
+    raise PermissionDenied(
+        _("You take no part in deciding %(number)s; it is decided by others.") % {"number": item.number}
+    )
 
 
 # --- acts ---------------------------------------------------------------------------------------
@@ -472,12 +518,16 @@ def _check_decider(locked: WorkflowItem, user: User) -> tuple[Step, RoleGrant]:
             "user", "organisation").order_by("-decided_at", "-pk").first()
         if last is not None and grant_for(user, last.role, last.organisation_id) is not None:
             raise _already_decided(last)
-        raise PermissionDenied(
-            _("The step “%(step)s” of %(number)s is for the %(role)s of %(organisation)s; you cannot decide it.")
-            % {"step": step.label, "number": locked.number, "role": Role(locked.pending_role).label,
-               "organisation": locked.pending_organisation}
-        )
+        raise _not_your_step(locked, step)
     return step, grant
+
+
+def _not_your_step(item: WorkflowItem, step: Step) -> PermissionDenied:
+    return PermissionDenied(
+        _("The step “%(step)s” of %(number)s is for the %(role)s of %(organisation)s; you cannot decide it.")
+        % {"step": step.label, "number": item.number, "role": Role(item.pending_role).label,
+           "organisation": item.pending_organisation}
+    )
 
 
 def _record(locked: WorkflowItem, *, step: str, decision: str, user: User, grant: RoleGrant, comment: str = "",
@@ -530,16 +580,11 @@ def _close(locked: WorkflowItem, status: str) -> None:
 
 
 def _notify_after_commit(locked: WorkflowItem) -> None:
-    transaction.on_commit(partial(_send_notification, locked.workflow.key, locked.pk))
-
-
-def _send_notification(key: str, pk: int) -> None:
+    """Tell the next deciders, through the outbox: a row written in the act's transaction and sent
+    after the commit, so the act neither waits on a broker that is down nor loses the mail."""
     from transfers.tasks import notify_next
 
-    try:
-        notify_next.delay(key, pk)
-    except Exception:  # the decision is committed; a broker outage must not turn it into an error
-        logger.exception("could not queue the notification for %s %s", key, pk)
+    send_on_commit(notify_next.name, workflow_key=locked.workflow.key, pk=locked.pk)
 
 
 def _require(value: str, field: str, message: str) -> None:
@@ -552,6 +597,7 @@ def do_submit(item: WorkflowItem, *, acting_user: User, comment: str = "") -> Wo
     submission opens a new round; the chain starts again from its first step."""
     with transaction.atomic(), change_context(acting_user, item.workflow.reason(item, Decision.SUBMITTED)):
         locked = _lock(item)
+        check_applicant(locked, acting_user)  # role before state: 403 before 409
         if locked.status == ItemStatus.IN_REVIEW:
             earlier = locked.decisions.select_related("user", "organisation").filter(
                 round=locked.round, step=SUBMIT_STEP).first()
@@ -581,6 +627,7 @@ def do_approve(item: WorkflowItem, *, acting_user: User, comment: str = "", docu
     validate_attachment(attachment)
     with transaction.atomic(), change_context(acting_user, item.workflow.reason(item, Decision.APPROVED)):
         locked = _lock(item)
+        check_participant(locked, acting_user)  # role before state: 403 before 409
         _check_fresh(item, locked, expected_step)
         step, grant = _check_decider(locked, acting_user)
         if step.not_yet is not None and (reason := step.not_yet(locked)):
@@ -606,6 +653,7 @@ def do_return(item: WorkflowItem, *, acting_user: User, comment: str, attachment
     validate_attachment(attachment)
     with transaction.atomic(), change_context(acting_user, item.workflow.reason(item, Decision.RETURNED)):
         locked = _lock(item)
+        check_participant(locked, acting_user)  # role before state: 403 before 409
         _check_fresh(item, locked, expected_step)
         step, grant = _check_decider(locked, acting_user)
         _record(locked, step=step.code, decision=Decision.RETURNED, user=acting_user, grant=grant,
@@ -625,6 +673,7 @@ def do_reject(item: WorkflowItem, *, acting_user: User, comment: str, attachment
     validate_attachment(attachment)
     with transaction.atomic(), change_context(acting_user, item.workflow.reason(item, Decision.REJECTED)):
         locked = _lock(item)
+        check_participant(locked, acting_user)  # role before state: 403 before 409
         _check_fresh(item, locked, expected_step)
         step, grant = _check_decider(locked, acting_user)
         _record(locked, step=step.code, decision=Decision.REJECTED, user=acting_user, grant=grant,

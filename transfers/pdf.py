@@ -6,27 +6,108 @@ Chinese text is real glyphs, not boxes; with libharfbuzz-subset0 a page takes ~0
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+# PDFs laid out by WeasyPrint in this process (the costly part; the cached path skips it)
+renders = 0
+# A cached PDF is dropped after this long unread; a changed document has another key at once.
+CACHE_SECONDS = 30 * 24 * 3600
 
 
-def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+def render_html(template_name: str, context: dict[str, Any]) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # official documents are in Chinese
+        return render_to_string(template_name, context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    global renders
     from weasyprint import HTML
 
-    with translation.override(settings.LANGUAGE_CODE):  # official documents are in Chinese
-        html = render_to_string(template_name, context)
+    renders += 1
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def pdf_response(template_name: str, context: dict[str, Any], filename: str, *, inline: bool = True) -> HttpResponse:
-    response = HttpResponse(render_pdf(template_name, context), content_type="application/pdf")
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    return html_to_pdf(render_html(template_name, context))
+
+
+def render_pdf_cached(template_name: str, context: dict[str, Any], *, key: str) -> bytes:
+    """The PDF of one version of a document, laid out once and then served from the cache.
+
+    The version is the document's own HTML (a template render takes milliseconds, the layout
+    a tenth of a second and more): whatever the page shows changes, the hash changes, and the
+    next request lays out the new version; the old one expires unread.
+    """
+    html = render_html(template_name, context)
+    cache_key = f"pdf:{key}:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(cache_key)
+    if pdf is None:
+        pdf = html_to_pdf(html)
+        cache.set(cache_key, pdf, CACHE_SECONDS)
+    return pdf
+
+
+def pdf_response(template_name: str, context: dict[str, Any], filename: str, *, inline: bool = True,
+                 cache_key: str = "") -> HttpResponse:
+    """The document as a PDF response; with ``cache_key``, rendered once per version (public notices)."""
+    pdf = render_pdf_cached(template_name, context, key=cache_key) if cache_key else render_pdf(template_name,
+                                                                                                 context)
+    response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     # RFC 6266: an ASCII fallback name and the real (Chinese) name
     from urllib.parse import quote
 
     response["Content-Disposition"] = f"{disposition}; filename=\"document.pdf\"; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- 资产移交批复 -----------------------------------------------------------------------------------
+
+RECIPIENTS_NAMED = 10  # past this many owners the sentence names the first ones and counts the rest
+
+
+def approval_parties(transfer: Any, lines: Iterable[Any]) -> dict[str, str]:
+    """Whom the transfer approval names as receiving the assets: the owners in its table (四(四)).
+
+    A cross-village project's assets go to the village collectives holding the shares, a
+    household's to the household, the others to each line's owner; ``transfer.receiving_organisation``
+    is only the unit that carries the transfer out (for a cross-village project, the county
+    bureau), so it is copied, with the implementing unit, not named as the recipient."""
+    recipients: list[str] = []
+    organisations: list[str] = []
+
+    def add(name: str, *, organisation: bool) -> None:
+        if name and name not in recipients:
+            recipients.append(name)
+        if organisation and name and name not in organisations:
+            organisations.append(name)
+
+    for line in lines:
+        shares = list(line.shares.all())
+        if shares:
+            for share in shares:
+                add(share.organisation.name, organisation=True)
+        elif line.owner_household_id:
+            household = line.owner_household
+            add(f"{household.head_name}（{household.village.name}）", organisation=False)
+        elif line.owner_organisation_id:
+            add(line.owner_organisation.name, organisation=True)
+    named = "、".join(recipients[:RECIPIENTS_NAMED])
+    if len(recipients) > RECIPIENTS_NAMED:
+        with translation.override(settings.LANGUAGE_CODE):
+            named = _("%(names)s and others, %(count)s owners in all") % {"names": named, "count": len(recipients)}
+    receiving = transfer.receiving_organisation.name if transfer.receiving_organisation_id else ""
+    copies = list(organisations)
+    for name in (receiving, transfer.project.implementing_organisation.name):
+        if name and name not in copies:
+            copies.append(name)
+    return {"recipients": named or receiving, "copy_to": "、".join(copies)}

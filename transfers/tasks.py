@@ -1,5 +1,6 @@
 """Side effects of workflow acts, run after the act is committed (Celery; in-process on the
-embedded default)."""
+embedded default). The engine queues them through the outbox (assets/outbox.py), which runs each
+one once per act even when it is handed to the broker twice."""
 
 from __future__ import annotations
 

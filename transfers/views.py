@@ -26,7 +26,7 @@ from transfers.actions import applicant_grant, do_create_transfer, do_record_cha
 from transfers.choices import ChangeKind
 from transfers.forms import LineRows, TransferForm, registration_rows, registrations_from
 from transfers.models import ChangeRegistration, Transfer
-from transfers.pdf import pdf_response
+from transfers.pdf import approval_parties, pdf_response
 from transfers.workflow_views import DecideView, ItemDetailView, WorkflowItemMixin
 
 
@@ -185,10 +185,11 @@ class ApprovalPdfView(WorkflowItemMixin, TemplateView):
             "organisation", "user").order_by("-round").first()
         committee = transfer.decisions.filter(step="committee", decision=engine.Decision.APPROVED,
                                               round=approval.round if approval else transfer.round).first()
-        lines = transfer.lines.select_related("asset__category", "asset__region", "owner_organisation",
-                                              "owner_household__village").prefetch_related("shares__organisation")
+        lines = list(transfer.lines.select_related("asset__category", "asset__region", "owner_organisation",
+                                                   "owner_household__village").prefetch_related("shares__organisation"))
         context = {"transfer": transfer, "approval": approval, "committee": committee, "lines": lines,
-                   "project": transfer.project, "today": timezone.localdate()}
+                   "project": transfer.project, "today": timezone.localdate(),
+                   **approval_parties(transfer, lines)}  # the owners in the table receive the assets
         return pdf_response("pdf/transfer_approval.html", context, f"资产移交批复-{transfer.number}.pdf")
 
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from assets.files import file_response
 from assets.scoping import VIEW
 from assets.views.base import ObjectPermissionRequiredMixin
 from transfers import engine
@@ -143,13 +144,12 @@ class WithdrawView(WorkflowItemMixin, View):
 class DecisionFileView(WorkflowItemMixin, View):
     """A file attached to a decision, for whoever may see the item."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         item = self.get_item()
         decision = get_object_or_404(item.decisions.all(), pk=self.kwargs["decision_pk"])
         if not decision.attachment:
             raise Http404
-        return FileResponse(decision.attachment.open("rb"), as_attachment=True,
-                            filename=decision.attachment.name.rsplit("/", 1)[-1])
+        return file_response(decision.attachment)
 
 
 class InboxView(ObjectPermissionRequiredMixin, TemplateView):

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -55,6 +56,55 @@ class RolePermission(BasePermission):
         return action is None or has_permission(request.user, view.scope_key, action)
 
 
+def _model_field_path(field: serializers.Field) -> list[Any] | None:
+    """The model fields a read-only serializer field reads through (``owner_household.head_name``
+    -> [Asset.owner_household, Household.head_name]), or None when its source is not plain model
+    fields (a property, a method)."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None)
+    if model is None or not attrs:
+        return None
+    path = []
+    for attr in attrs:
+        if model is None:
+            return None
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        path.append(model_field)
+        model = model_field.related_model if model_field.is_relation else None
+    return path
+
+
+class ScopedAutoSchema(AutoSchema):
+    """drf-spectacular's inspector (DEFAULT_SCHEMA_CLASS), made to tell the truth about what the
+    API answers:
+
+    * extra actions a viewset names in ``list_actions`` (a workflow's ``inbox`` and ``mine``) answer
+      a paginated list like ``list``, not one object;
+    * a read-only field that reads a nullable model field, or reads through a nullable relation
+      (``transfer.number`` of a change registration without a transfer), may be null;
+    * a read-only choice of a model field that may be blank may be "" (DRF drops ``allow_blank``
+      from read-only fields, so the schema would otherwise list only the choices).
+    """
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        if getattr(self.view, "action", None) in getattr(self.view, "list_actions", ()):
+            return True
+        return super()._is_list_view(serializer)
+
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict:
+        if direction == "response" and getattr(field, "read_only", False):
+            path = _model_field_path(field)
+            if path:
+                if any(model_field.null for model_field in path):
+                    field.allow_null = True
+                if isinstance(field, serializers.ChoiceField) and path[-1].blank:
+                    field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
     """Base of every API viewset: permission per role (403) and rows per scope (404).
 
@@ -65,6 +115,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, RolePermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # never DELETE
+    list_actions: tuple[str, ...] = ()  # extra GET actions that answer a paginated list
 
     @property
     def scope_action(self) -> str | None:

@@ -1,24 +1,16 @@
-"""API viewsets of the register and the token endpoint. Scoping and permissions live in the
-base viewset (assets/api/base.py); these classes only say which rows, filters and serializer."""
+"""API viewsets of the register (token login and the other auth endpoints: assets/api/auth.py).
+Scoping and permissions live in the base viewset (assets/api/base.py); these classes only say
+which rows, filters and serializer."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 
 from assets.api.base import ReadOnlyScopedViewSet, WritableScopedViewSet
+from assets.api.personal import PersonalDataViewSetMixin
 from assets.api.serializers import (
     AssetCategorySerializer,
     AssetSerializer,
@@ -26,9 +18,7 @@ from assets.api.serializers import (
     OrganisationSerializer,
     ProjectSerializer,
     RegionSerializer,
-    TokenResponseSerializer,
 )
-from assets.auth import is_locked, lockout_message
 from assets.filtersets import AssetFilterSet, HouseholdFilterSet, ProjectFilterSet, RegionChoiceFilter
 from assets.models import Asset, AssetCategory, Household, Organisation, Project, Region
 
@@ -85,7 +75,7 @@ class ProjectViewSet(WritableScopedViewSet):
     update=extend_schema(summary=_("Change a household")),
     partial_update=extend_schema(summary=_("Change some fields of a household")),
 )
-class HouseholdViewSet(WritableScopedViewSet):
+class HouseholdViewSet(PersonalDataViewSetMixin, WritableScopedViewSet):
     queryset = Household.objects.select_related("village", "township").order_by("village_id", "head_name", "id")
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilterSet
@@ -112,38 +102,3 @@ class AssetCategoryViewSet(ReadOnlyScopedViewSet):
     serializer_class = AssetCategorySerializer
     filterset_fields = ["asset_class", "department", "is_active"]
 
-
-class ObtainTokenView(APIView):
-    """``POST {"username", "password"}`` -> ``{"token"}``; send it as ``Authorization: Token …``.
-
-    Goes through django.contrib.auth.authenticate with the request, so failures count towards
-    the same lockout as the login page; a locked account answers 403 with the lockout message.
-    """
-
-    authentication_classes: list[Any] = []  # credentials are in the body; no session, no CSRF
-    permission_classes = [AllowAny]
-    serializer_class = AuthTokenSerializer
-
-    @extend_schema(
-        summary=_("Obtain an API token"),
-        request=AuthTokenSerializer,
-        responses={
-            200: TokenResponseSerializer,
-            400: OpenApiResponse(description=_("Wrong user name or password, or a field missing.")),
-            403: OpenApiResponse(description=_("The account is locked after too many failed logins.")),
-        },
-        auth=[],
-    )
-    def post(self, request: Request) -> Response:
-        data = request.data if isinstance(request.data, Mapping) else {}
-        username = str(data.get("username") or "")
-        if username and is_locked(username):
-            raise exceptions.PermissionDenied(lockout_message())
-        serializer = AuthTokenSerializer(data=data, context={"request": request})
-        if not serializer.is_valid():
-            # this failure may have been the one that locks the account
-            if username and is_locked(username):
-                raise exceptions.PermissionDenied(lockout_message())
-            raise exceptions.ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response(TokenResponseSerializer({"token": token.key}).data)

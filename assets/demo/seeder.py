@@ -151,12 +151,17 @@ def derive_asset(row: Row, region: Region, category: AssetCategory, today: datet
 
 class DemoSeeder:
     def __init__(self, *, target_assets: int = DEFAULT_ASSETS, seed: int = DEFAULT_SEED,
-                 password: str | None = None, batch_size: int = 5000, writer: str = "auto",
+                 password: str | None = None, admin_password: str | None = None,
+                 must_change_password: bool = False, batch_size: int = 5000, writer: str = "auto",
                  background: bool | None = None, progress: Callable[[str], None] | None = None) -> None:
         self.target_assets = target_assets
         self.seed = seed
         self.password = password or DEFAULT_PASSWORD
         self.password_given = password is not None
+        # production (seed_demo --allow-production): the admin gets a password of its own, and the
+        # accounts made with the shared demo password must change it at their first login
+        self.admin_password = admin_password
+        self.must_change_password = must_change_password
         self.batch_size = batch_size
         self.writer_choice = writer
         self.background = background  # None: write in a second thread with the COPY writer
@@ -200,7 +205,8 @@ class DemoSeeder:
     def _admin(self) -> User:
         admin = User.objects.filter(username="admin").first()
         if admin is None:
-            admin = User.objects.create_superuser("admin", password=self.password, full_name="系统管理员")
+            admin = User.objects.create_superuser("admin", password=self.admin_password or self.password,
+                                                  full_name="系统管理员")
             # the first account cannot have been created by anyone: attribute it to itself
             User.history.filter(id=admin.pk).update(history_user=admin, history_change_reason=REASON)
             self.created["user"] += 1
@@ -270,13 +276,15 @@ class DemoSeeder:
             ("village1", Role.VILLAGE_CLERK, village1.organisation, f"village {first.name} {village1.name}"),
             ("village2", Role.VILLAGE_CLERK, village2.organisation, f"village {second.name} {village2.name}"),
         ]
-        self._ensure_password(self.admin)
+        if self.admin_password is None:
+            self._ensure_password(self.admin)
         accounts = [Account("admin", Role.ADMIN, None, "superuser: users, organisations, regions")]
         for username, role, organisation, scope in wanted:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(username, password=self.password,
-                                                full_name=f"{organisation.name}（演示）")
+                                                full_name=f"{organisation.name}（演示）",
+                                                must_change_password=self.must_change_password)
                 self.created["user"] += 1
             else:
                 self._ensure_password(user)
@@ -290,6 +298,7 @@ class DemoSeeder:
         """An explicit --password is applied to existing accounts; otherwise they are left alone."""
         if self.password_given and not user.check_password(self.password):
             user.set_password(self.password)
+            user.must_change_password = self.must_change_password
             user.save()
             self.created["password"] += 1
 

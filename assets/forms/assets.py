@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assets.choices import RegionLevel
 from assets.forms.lines import NOT_NEGATIVE
 from assets.forms.widgets import CategorySelect, DatalistInput, DateInput, region_label
+from assets.locks import check_manual_change, locked_fields, manual_statuses
 from assets.models import Asset, AssetCategory, Household, Organisation, Project, Region, User
 from assets.scoping import VIEW, regions_for
 from assets.validators import FIRST_YEAR
@@ -121,6 +122,26 @@ class AssetForm(GroupedFieldsMixin, forms.ModelForm):
         if self.is_create:
             f["useful_life_years"].help_text = _("Empty: the category's default.")
         self.fields["reason"] = reason_field(required=not self.is_create)
+        self._setup_locks()
+
+    # --- what the approval chains decide (四(四), 四(八)) -----------------------------------------
+
+    def _setup_locks(self) -> None:
+        """Statuses only a chain sets are not offered; while a transfer or disposal is open, the
+        fields its chain decides are shown disabled with the reason (the posted value is
+        ignored, and the action function refuses a change anyway)."""
+        status = self.fields["status"]
+        current = None if self.is_create else self.instance.status
+        allowed = set(manual_statuses(current))
+        status.choices = [(value, label) for value, label in status.choices if value in allowed]
+        status.error_messages["invalid_choice"] = _(
+            "This status is set only by an approval chain; it cannot be chosen by hand.")
+        self.lock_reasons = locked_fields(None if self.is_create else self.instance)
+        for name, reason in self.lock_reasons.items():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = reason
+        self.lock_messages = list(dict.fromkeys(self.lock_reasons.values()))
 
     # --- choice lists -------------------------------------------------------------------------
 
@@ -222,6 +243,12 @@ class AssetForm(GroupedFieldsMixin, forms.ModelForm):
         start, end = data.get("contract_start"), data.get("contract_end")
         if start and end and end < start:
             self.add_error("contract_end", _("The contract cannot end before it starts."))
+        try:
+            check_manual_change(None if self.is_create else self.instance, data)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
         return data
 
     def asset_data(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def validate_id_number(value: str) -> None:
 class Household(ScopedModel):
     head_name = models.CharField(_("head of household"), max_length=60)
     id_number = models.CharField(
-        _("ID number"), max_length=18, unique=True, validators=[validate_id_number],
+        _("ID number"), max_length=18, db_index=True, validators=[validate_id_number],
         help_text=_("Personal information: shown masked except to the village clerk and county roles."),
     )
     village = models.ForeignKey(
@@ -47,6 +47,11 @@ class Household(ScopedModel):
     members_count = models.PositiveSmallIntegerField(_("members"), default=1)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The same ID number registered in another village: a case for the township to resolve
+    # (assets/duplicates.py). Unique per village only, so that a clerk never learns from a
+    # refusal that the number exists somewhere outside their village.
+    duplicate_case_open = models.BooleanField(_("duplicate ID number under review"), default=False,
+                                              editable=False)
 
     history = domain_history()
     scope_key = "household"
@@ -59,6 +64,10 @@ class Household(ScopedModel):
             models.CheckConstraint(
                 condition=Q(members_count__gte=1), name="household_has_members",
                 violation_error_message=_("A household has at least one member."),
+            ),
+            models.UniqueConstraint(
+                fields=["village", "id_number"], name="unique_household_id_number_per_village",
+                violation_error_message=_("A household with this ID number is already registered in this village."),
             ),
         ]
 

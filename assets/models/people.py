@@ -1,4 +1,4 @@
-"""Users, the roles they hold in organisations (DOMAIN §1), and failed-login records."""
+"""Users and the roles they hold in organisations (DOMAIN §1)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from assets.history import domain_history
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # set when an administrator creates the account or sets its password; until the user picks
+    # their own, every page leads to the change-password page (assets/passwords.py)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     history = domain_history(excluded_fields=["password", "last_login"])
 
@@ -56,18 +59,3 @@ class RoleAssignment(models.Model):
             raise ValidationError(
                 {"organisation": _("This role cannot be held in an organisation of this kind.")}
             )
-
-
-class LoginFailure(models.Model):
-    """Failed logins per account name, for the lockout in assets/auth.py."""
-
-    username = models.CharField(_("user name"), max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed login")
-        verbose_name_plural = _("failed logins")
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"

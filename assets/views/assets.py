@@ -18,6 +18,7 @@ from assets.forms import AssetForm, FundingLines, Registrations
 from assets.forms.lines import funding_initial, registration_initial
 from assets.forms.widgets import CategorySelect, region_label
 from assets.models import Asset, AssetBeneficiary, AssetCategory, Region
+from assets.personal import NoStoreMixin
 from assets.scoping import ADD, CHANGE, VIEW
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
 from audits.diffs import asset_history
@@ -66,7 +67,7 @@ class AssetListView(ObjectListView):
         filterset.form.fields["project"].widget = forms.HiddenInput()
 
 
-class AssetView(ObjectView):
+class AssetView(NoStoreMixin, ObjectView):  # beneficiary households: personal data
     model = Asset
     template_name = "assets/asset_detail.html"
 
@@ -92,7 +93,7 @@ class AssetView(ObjectView):
         return context
 
 
-class AssetFormView(ObjectFormView):
+class AssetFormView(NoStoreMixin, ObjectFormView):
     model = Asset
     template_name = "assets/asset_form.html"
     formset_error_keys = {"funding_lines": "funding", "registrations": "registrations"}

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from assets.pagination import CappedPaginator
+from assets.pagination import CountingPaginator
 from assets.scoping import ADD, CHANGE, VIEW, has_permission
 
 DEFAULT_PAGE_SIZE = 50
@@ -57,9 +57,10 @@ def page_size_from(request: HttpRequest) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def paginate(request: HttpRequest, queryset: models.QuerySet) -> tuple[CappedPaginator, Any]:
-    """A capped page of ``queryset`` per ``?page=`` and ``?page_size=`` (at most 200)."""
-    paginator = CappedPaginator(queryset, page_size_from(request))
+def paginate(request: HttpRequest, queryset: models.QuerySet) -> tuple[CountingPaginator, Any]:
+    """A page of ``queryset`` per ``?page=`` and ``?page_size=`` (at most 200), with the exact count;
+    a page number past the end shows the last page."""
+    paginator = CountingPaginator(queryset, page_size_from(request))
     return paginator, paginator.get_page(request.GET.get("page"))
 
 

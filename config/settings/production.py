@@ -39,6 +39,12 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The client address for the login lockout (assets/auth.py) is read from X-Forwarded-For only
+# when the request comes from one of these proxies: by default the host's own (gunicorn behind a
+# proxy on the same machine). docker-compose: add the compose network (deploy/env.example).
+TRUSTED_PROXIES = env_list("BANGFU_TRUSTED_PROXIES", "127.0.0.1,::1")
+# seed_demo refuses to run here unless told --allow-production
+PRODUCTION_SETTINGS = True
 
 # Hashed, compressed static files served by WhiteNoise (collected when the image is built).
 STORAGES = {

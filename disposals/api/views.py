@@ -35,7 +35,7 @@ class DisposalViewSet(WorkflowActionsMixin, WritableScopedViewSet):
         "proceeds_owner_household",
     ).prefetch_related("evidence__uploaded_by", "decisions__user", "decisions__organisation")
     serializer_class = DisposalSerializer
-    filterset_fields = ["status", "current_step", "asset", "reason", "method", "township", "region"]
+    filterset_fields = ["status", "current_step", "asset", "reason", "method", "township", "region", "earning_flag"]
     extra_fields = ("carried_out_on", "proceeds", "counterparty")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     # the evidence action checks that the user is the applicant

@@ -1,7 +1,8 @@
 """Ledger API: start an export job and follow it; read consistency runs.
 
     POST /api/ledger-exports/            {"ledger": "township", "region": "653127100", "as_of": "2024-12-31"}
-                                         -> 202 with the job (or 503 when the queue is unavailable)
+                                         -> 202 with the job (429 when you already have as many exports
+                                            queued or running as allowed, 503 when the queue is unavailable)
     GET  /api/ledger-exports/{id}/       status, progress, and a download link when done
     GET  /api/ledger-exports/{id}/download/
     GET  /api/ledger-checks/             runs of the 账账相符 checks; /{id}/mismatches/ the ones you may see
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assets.api.base import ReadOnlyScopedViewSet, ScopedViewSet
+from assets.files import file_response
 from assets.scoping import VIEW
 from ledgers import jobs
 from ledgers.api.serializers import (
@@ -42,9 +44,18 @@ from ledgers.models import ConsistencyMismatch, ConsistencyRun, LedgerExportJob
     create=extend_schema(
         summary=_("Start a ledger export"), request=LedgerExportRequestSerializer,
         responses={202: LedgerExportJobSerializer,
+                   429: OpenApiResponse(description=_("You already have as many exports queued or running as "
+                                                      "allowed; ask again when one is finished.")),
                    503: OpenApiResponse(description=_("The export queue is unavailable."))},
     ),
-    download=extend_schema(summary=_("Download the finished file"), responses={200: OpenApiTypes.BINARY}),
+    download=extend_schema(
+        summary=_("Download the finished file"),
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description=_("No such export in your scope, or it is not finished.")),
+        },
+    ),
 )
 class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = LedgerExportJob.objects.all()
@@ -64,21 +75,26 @@ class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         serializer.is_valid(raise_exception=True)
         try:
             job = jobs.start_job(request.user, serializer.validated_data["request"])
+        except jobs.TooManyJobs as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         except jobs.QueueUnavailable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         data = LedgerExportJobSerializer(job, context={"request": request}).data
         location = request.build_absolute_uri(reverse("api-ledger-export-detail", args=[job.pk]))
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        job = jobs.recover_if_lost(self.get_object())  # a dead worker's job is queued again now
+        return Response(LedgerExportJobSerializer(job, context={"request": request}).data)
+
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
-    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+    def download(self, request: Request, pk: str | None = None) -> HttpResponse:
         job = self.get_object()
         if job.status != "done" or not job.result:
             raise Http404
         content_type = "application/pdf" if job.file_format == "pdf" else (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.filename,
-                            content_type=content_type)
+        return file_response(job.result, filename=job.filename, content_type=content_type)
 
 
 @extend_schema_view(

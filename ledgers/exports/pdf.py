@@ -2,7 +2,8 @@
 
 WeasyPrint renders templates/ledgers/village_ledger_pdf.html with the system's Noto CJK fonts
 (STACK.md: fonts-noto-cjk, and libharfbuzz-subset0 so the font is subset in C, not Python).
-ID numbers are never printed: the notice is public.
+ID numbers are never printed: the notice is public. Disposed assets are listed in a section of
+their own, with the disposal's documents, out of the totals.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets.choices import AssetClass
+from assets.choices import AssetClass, AssetStatus
 from assets.models import Region
+from ledgers.exports.disposed import disposal_documents
 from ledgers.exports.layout import class_title, ledger_title, masker, row_converter
-from ledgers.exports.source import ledger_rows
+from ledgers.exports.source import IDX, ledger_rows
 from ledgers.exports.spec import LedgerRequest
 from ledgers.exports.xlsx import Progress
 from ledgers.models import LedgerKind
@@ -41,11 +43,17 @@ def village_ledger_context(user, request: LedgerRequest, *, requested_by: str = 
     done = 0
     grand = {"count": 0, "original": Decimal(0), "net": Decimal(0)}
     original_at, net_at = PDF_KEYS.index("original_value"), PDF_KEYS.index("net_value")
+    status_at = IDX["status"]
+    disposed_rows: list[tuple[int, list[Any]]] = []
     for part in parts:
         rows = []
         original = net = Decimal(0)
         for row in part:
             values = convert(row)
+            if row[status_at] == AssetStatus.DISPOSED:
+                disposed_rows.append((row[0], values))  # apart, out of the totals
+                done += 1
+                continue
             original += values[original_at] or 0
             net += values[net_at] or 0
             rows.append(values)
@@ -59,6 +67,13 @@ def village_ledger_context(user, request: LedgerRequest, *, requested_by: str = 
         grand["count"] += len(rows)
         grand["original"] += original
         grand["net"] += net
+    disposed = None
+    if disposed_rows:
+        documents = disposal_documents([asset_id for asset_id, _values in disposed_rows])
+        disposed = {"rows": [[*values, documents.get(asset_id, "")] for asset_id, values in disposed_rows],
+                    "count": len(disposed_rows),
+                    "original": sum((values[original_at] or 0 for _id, values in disposed_rows), Decimal(0)),
+                    "net": sum((values[net_at] or 0 for _id, values in disposed_rows), Decimal(0))}
     region = request.region
     county = Region.objects.filter(level="county").values_list("name", flat=True).first() or ""
     return {
@@ -68,6 +83,7 @@ def village_ledger_context(user, request: LedgerRequest, *, requested_by: str = 
         "money_columns": {original_at, net_at},
         "sections": sections,
         "grand": grand,
+        "disposed": disposed,
         "as_of": request.as_of,
         "printed_at": timezone.localtime(),
         "requested_by": requested_by,

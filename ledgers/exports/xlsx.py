@@ -6,6 +6,10 @@ columns, single headers merged down both rows), frozen panes below the headers, 
 a subtotal row closing every group (township, village, department or household, per ledger) and a
 total row for the class. Amounts are numbers in yuan with two decimals, never text.
 
+Disposed assets (已处置) are no longer held: they are out of the groups and totals, listed after
+the class total in a section of their own with the disposal's number and approval document, and
+shown on the summary sheet in a row of their own beside (not in) the total.
+
 Write-only sheets cannot ``merge_cells()``; ``ws.merged_cells.add("A1:A2")`` writes the same
 <mergeCell> element (STACK.md; the tests reload the file to prove it).
 """
@@ -33,7 +37,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import XML_NS, Element, SubElement
 
-from assets.choices import AssetClass
+from assets.choices import AssetClass, AssetStatus
 from assets.models import Region
 from ledgers.exports.layout import (
     MONEY,
@@ -73,6 +77,8 @@ class LedgerResult:
     class_totals: dict[str, dict[str, Any]] = field(default_factory=dict)
     # per top-level group label, per class: count, original value, net value
     summary: dict[str, dict[str, tuple[int, Decimal, Decimal]]] = field(default_factory=dict)
+    # per asset class, the disposed assets listed apart: count, original value, net value
+    disposed: dict[str, tuple[int, Decimal, Decimal]] = field(default_factory=dict)
 
 
 class PlainRow(list):
@@ -317,7 +323,14 @@ class LedgerWorkbook:
                     entry[part.asset_class] = (totals.count, totals.sums[self._at("original_value")],
                                                totals.sums[self._at("net_value")])
 
-        for seq, row in enumerate(part, start=1):
+        status_at, disposed_status = IDX["status"], AssetStatus.DISPOSED
+        disposed: list[tuple] = []
+        seq = 0
+        for row in part:
+            if row[status_at] == disposed_status:
+                disposed.append(row)  # listed after the total, out of it
+                continue
+            seq += 1
             row_keys = [make(row) for make in levels]
             changed = depth
             for level in range(depth):
@@ -349,6 +362,44 @@ class LedgerWorkbook:
         self.result.class_totals[part.asset_class] = {
             "count": class_total.count, **dict(zip(self.money_keys, class_total.sums, strict=True)),
         }
+        if disposed:
+            self._write_disposed(ws, styles, part.asset_class, disposed, convert)
+
+    def _write_disposed(self, ws: LedgerSheet, styles: Styles, asset_class: str, rows: list[tuple],
+                        convert: Callable[[tuple], list[Any]]) -> None:
+        """The class's disposed assets, after its total: numbered on, with the disposal's number and
+        approval document in a column of their own, and a subtotal of their own."""
+        from ledgers.exports.disposed import disposal_documents
+
+        documents = disposal_documents([row[0] for row in rows])
+        document_column = len(self.columns) + 1
+        ws.column_dimensions[get_column_letter(document_column)].width = 34
+        ws.append([])
+        heading: list[Any] = [Cell(ws, style_array=styles.subtotal_label) for _column in range(document_column)]
+        heading[1] = Cell(ws, value=pgettext("ledger", "disposed"), style_array=styles.subtotal_label)
+        heading[2] = Cell(ws, value=pgettext("ledger", "Disposed assets: no longer held, not in the totals above"),
+                          style_array=styles.subtotal_label)
+        heading[-1] = Cell(ws, value=pgettext("ledger column", "disposal no. / approval document"),
+                           style_array=styles.header)
+        ws.append(heading)
+        totals = Totals(0, [Decimal(0)] * len(self.money_index))
+        for row in rows:
+            values = convert(row)
+            out = PlainRow((self.result.class_totals[asset_class]["count"] + totals.count + 1,))
+            out.extend(values)
+            out.append(documents.get(row[0], ""))
+            for slot, n in enumerate(self.money_index):
+                if out[n] is not None:
+                    totals.sums[slot] += out[n]
+            totals.count += 1
+            ws.append(out)
+            self.done += 1
+            if self.done % PROGRESS_EVERY == 0:
+                self._report()
+        label = pgettext("ledger", "disposed, %(class)s") % {"class": AssetClass(asset_class).label}
+        self._subtotal(ws, styles, label, totals, total=False)
+        self.result.disposed[asset_class] = (totals.count, totals.sums[self._at("original_value")],
+                                             totals.sums[self._at("net_value")])
 
     def _at(self, key: str) -> int:
         return self.money_keys.index(key)
@@ -386,6 +437,10 @@ class LedgerWorkbook:
                 if figures:
                     grand[asset_class] = [a + b for a, b in zip(grand[asset_class], figures, strict=True)]
         self._summary_row(ws, styles, pgettext("ledger", "total"), [tuple(grand[c]) for c in classes], total=True)
+        if self.result.disposed:
+            none = (0, Decimal(0), Decimal(0))
+            self._summary_row(ws, styles, pgettext("ledger", "disposed (not in the total)"),
+                              [self.result.disposed.get(c, none) for c in classes], total=False)
 
     def _summary_row(self, ws: LedgerSheet, styles: Styles, label: str,
                      figures: Iterable[tuple[int, Decimal, Decimal]], *, total: bool) -> None:

@@ -6,13 +6,21 @@ rules run through ``full_clean`` (foreign keys, uniqueness and check constraints
 in bulk instead, to keep 10,000 rows well under 30 seconds). A row outside the uploader's area of
 responsibility is an error like any other. Saving is all or nothing, in the caller's transaction,
 with history attributed to the uploader.
+
+Importing is idempotent by record, not by file: a row whose record is already registered is
+skipped and listed with the reason, whatever file it comes in (``match_existing``). The natural
+keys: an asset's code, or else its project, name, location, year formed and owner; a household's
+ID number within its village (a number registered in another village is saved and becomes a case
+for the township, assets/duplicates.py, without the uploader learning of it); a project's code,
+or its name, year and implementing unit.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,7 +31,9 @@ from simple_history.utils import bulk_create_with_history
 
 from assets.actions import do_create_project
 from assets.choices import AssetClass, FundingSource, OwnershipType, RegionLevel
+from assets.duplicates import register_duplicate_cases, same_village_duplicates
 from assets.history import current_change_context
+from assets.locks import check_manual_change
 from assets.models import (
     Asset,
     AssetCategory,
@@ -34,8 +44,8 @@ from assets.models import (
     Region,
 )
 from assets.scoping import ADD, VIEW, has_permission, regions_for
-from assets.validators import validate_funding_total
-from ledgers.importing.reader import CellError, Problem, SheetReader, parse
+from assets.validators import FIRST_YEAR, validate_funding_total
+from ledgers.importing.reader import DEADLINE_EVERY, CellError, Problem, SheetReader, parse
 from ledgers.importing.schema import COLUMNS, ImportColumn
 from ledgers.models import ImportKind
 
@@ -44,6 +54,9 @@ BATCH_SIZE = 2000
 REFERENCES = ["category", "region", "project", "owner_organisation", "owner_household", "township",
               "supervising_department"]
 FUNDING_KEYS = [f"fund_{source}" for source in FundingSource.values]
+LAST_YEAR = 2100
+# progress(percent, rows done): the batch's progress bar (ledgers/importing/jobs.py)
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -52,20 +65,22 @@ class Row:
     values: dict[str, Any]
     record: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    skip: str | None = None  # why the row is not saved: its record is already registered
 
 
-class Importer:
+class Importer(ABC):
     kind: str
     scope_key: str
     # model field -> template column key, for the model's own validation errors
     field_columns: dict[str, str] = {}
 
-    def __init__(self, user, reader: SheetReader):
+    def __init__(self, user, reader: SheetReader, progress: Progress | None = None):
         self.user = user
         self.reader = reader
         self.columns: list[ImportColumn] = COLUMNS[self.kind]
         self.problems: list[Problem] = []
         self.rows: list[Row] = []
+        self.progress: Progress = progress or (lambda percent, done: None)
 
     # --- reading and validating ---------------------------------------------------------------
 
@@ -74,7 +89,12 @@ class Importer:
         self.problems.append(Problem(self.reader.title, row, column, str(message)))
 
     def read(self) -> None:
+        """Parse every row (progress 5–50 %)."""
+        estimate = self.reader.estimated_rows or 0
         for number, raw in self.reader.rows():
+            if len(self.rows) % DEADLINE_EVERY == 0:
+                done = len(self.rows)
+                self.progress(5 + (45 * done // estimate if estimate else 0), done)
             values: dict[str, Any] = {}
             for column in self.columns:
                 if column.key not in raw:
@@ -90,12 +110,40 @@ class Importer:
             self.problems.append(Problem(self.reader.title, None, "", _("The sheet has no data rows.")))
 
     def validate(self) -> None:
+        """Check every row (progress 50–80 %), then find the rows already registered."""
         if not has_permission(self.user, self.scope_key, ADD):
             self.problems.append(Problem(self.reader.title, None, "", _("You may not enter these records.")))
             return
         self.load_references()
-        for row in self.rows:
+        total = len(self.rows) or 1
+        for index, row in enumerate(self.rows):
+            if index % DEADLINE_EVERY == 0:
+                self.reader.deadline.check()
+                self.progress(50 + 30 * index // total, index)
             self.validate_row(row)
+        self.match_existing()  # also names a code taken by another record
+
+    # --- natural keys ---------------------------------------------------------------------------
+
+    @property
+    def skipped(self) -> list[dict[str, Any]]:
+        return [{"row": row.number, "reason": row.skip} for row in self.rows if row.skip]
+
+    @property
+    def to_save(self) -> list[Row]:
+        return [row for row in self.rows if row.record is not None and not row.skip]
+
+    def match_existing(self) -> None:
+        """Mark the rows whose record is already registered (``row.skip``); called after
+        validation and again inside the saving transaction, under a lock, so two files with
+        the same rows imported at once add them once."""
+        for row in self.rows:
+            row.skip = None
+        self.find_existing()
+
+    @abstractmethod
+    def find_existing(self) -> None:
+        """Set ``row.skip`` on the rows whose record is already registered."""
 
     def model_errors(self, row: Row, exc: ValidationError) -> None:
         for name, messages in exc.message_dict.items():
@@ -103,28 +151,30 @@ class Importer:
             for message in messages:
                 self.problem(row.number, key, message)
 
-    def duplicates(self, key: str, existing: Iterable[str], message_existing: str, message_repeated: str) -> None:
-        taken = set(existing)
+    def duplicates(self, key: str, message_repeated: str) -> None:
+        """A value the file gives twice (a code, an ID number): the later row is an error. A
+        value already registered is the importer's ``find_existing``'s business."""
         seen: dict[str, int] = {}
         for row in self.rows:
             value = row.values.get(key)
             if not value or value is _INVALID:
                 continue
-            if value in taken:
-                self.problem(row.number, key, message_existing % {"value": value})
-            elif value in seen:
+            if value in seen:
                 self.problem(row.number, key, message_repeated % {"value": value, "row": seen[value]})
             else:
                 seen[value] = row.number
 
+    @abstractmethod
     def load_references(self) -> None:
-        raise NotImplementedError
+        """Resolve the file's codes (regions, projects, organisations …) in bulk."""
 
+    @abstractmethod
     def validate_row(self, row: Row) -> None:
-        raise NotImplementedError
+        """Check one row; set ``row.record`` when it is good."""
 
+    @abstractmethod
     def save(self, reason: str) -> int:
-        raise NotImplementedError
+        """Save the rows to save (``to_save``); return how many records were created."""
 
     def values_of(self, key: str) -> set[Any]:
         return {row.values[key] for row in self.rows if row.values.get(key) not in (None, _INVALID)}
@@ -146,6 +196,16 @@ _INVALID = _Invalid()
 
 def _ok(row: Row, *keys: str) -> bool:
     return all(row.values.get(key) is not _INVALID for key in keys)
+
+
+def _year_ok(importer: Importer, number: int, key: str, year: Any) -> bool:
+    """A year from 2013 (the plan's projects) to 2100, reported against its own column (an asset
+    code is numbered by year, so a wild year must not reach the code)."""
+    if year is None or year is _INVALID or FIRST_YEAR <= year <= LAST_YEAR:
+        return True
+    importer.problem(number, key, _("Enter a year between %(first)s and %(last)s.") % {
+        "first": FIRST_YEAR, "last": LAST_YEAR})
+    return False
 
 
 def _funding_lines(row: Row) -> list[dict[str, Any]]:
@@ -187,10 +247,9 @@ class AssetImporter(Importer):
             "id_number", flat=True))
         self.households = {h.id_number: h for h in Household.objects.restrict(self.user, VIEW).filter(
             id_number__in=id_numbers)}
-        self.duplicates("code", Asset.objects.filter(code__in=self.values_of("code")).values_list("code", flat=True),
-                        _("Asset code %(value)s already exists."),
-                        _("Asset code %(value)s is also used in row %(row)s."))
-        self.next_numbers: dict[str, int] = {}
+        # a code already registered is a skip or a conflict: find_existing
+        self.duplicates("code", _("Asset code %(value)s is also used in row %(row)s."))
+        self.explicit_codes = {str(code) for code in self.values_of("code")}
 
     def validate_row(self, row: Row) -> None:
         v = row.values
@@ -233,6 +292,14 @@ class AssetImporter(Importer):
             self.problem(n, key, _("Give the owner."))
         if v["owner_code"] and v["owner_id_number"]:
             self.problem(n, "owner_code", _("An asset is owned by an organisation or a household, not both."))
+        if not _year_ok(self, n, "year_formed", v["year_formed"]):
+            return
+        if v["status"]:
+            try:  # 四(八): 处置中 and 已处置 are set by the disposal chain only
+                check_manual_change(None, {"status": v["status"]})
+            except ValidationError as exc:
+                self.model_errors(row, exc)
+                return
         if None in (category, region, project) or not _ok(row, *v.keys()):
             return  # reported above; the model checks below need every reference
         asset = Asset(
@@ -250,10 +317,11 @@ class AssetImporter(Importer):
             contract_end=v["contract_end"], caretaker=v["caretaker"] or "",
             maintenance_funding=v["maintenance_funding"], remarks=v["remarks"] or "",
         )
-        asset.code = v["code"] or self._next_code(region, v["year_formed"])
+        asset.code = v["code"] or ""  # numbered after the skipped rows are known: _number_new_assets
         asset.fill_derived()
         try:
-            asset.full_clean(exclude=REFERENCES, validate_unique=False, validate_constraints=False)
+            asset.full_clean(exclude=[*REFERENCES, *([] if asset.code else ["code"])], validate_unique=False,
+                             validate_constraints=False)
         except ValidationError as exc:
             self.model_errors(row, exc)
             return
@@ -285,22 +353,74 @@ class AssetImporter(Importer):
             self.problem(row.number, "ownership_type", _("A household asset is owned by a household."))
         return len(self.problems) == before
 
-    def _next_code(self, region: Region, year: int) -> str:
-        prefix = f"ZC-{region.code}-{year}-"
-        if prefix not in self.next_numbers:
-            taken = [code[len(prefix):] for code in Asset.objects.filter(code__startswith=prefix).values_list(
-                "code", flat=True)]
-            self.next_numbers[prefix] = max((int(t) for t in taken if t.isdigit()), default=0)
-        self.next_numbers[prefix] += 1
-        return f"{prefix}{self.next_numbers[prefix]:04d}"
+    @staticmethod
+    def natural_key(project_id: Any, region_id: Any, year: Any, name: Any, organisation_id: Any,
+                    household_id: Any) -> tuple:
+        return (project_id, region_id, year, " ".join(str(name).split()), organisation_id, household_id)
+
+    def _key(self, asset: Asset) -> tuple:
+        return self.natural_key(asset.project_id, asset.region_id, asset.year_formed, asset.name,
+                                asset.owner_organisation_id, asset.owner_household_id)
+
+    def find_existing(self) -> None:
+        """An asset is registered when its code is, with the same project, location, year, name
+        and owner (a code with another asset behind it is an error), or, for a row without a
+        code, when as many assets with that project, location, year, name and owner exist as
+        the file has rows of them before this one."""
+        rows = [row for row in self.rows if row.record is not None]
+        fields = ["project_id", "region_id", "year_formed", "name", "owner_organisation_id", "owner_household_id"]
+        by_code = {values[0]: self.natural_key(*values[1:]) for values in Asset.objects.filter(
+            code__in=self.explicit_codes).values_list("code", *fields)}
+        existing: Counter[tuple] = Counter()
+        codes: dict[tuple, list[str]] = defaultdict(list)
+        for values in Asset.objects.filter(
+                project_id__in={row.record.project_id for row in rows},
+                region_id__in={row.record.region_id for row in rows}).values_list(*fields, "code").order_by("code"):
+            key = self.natural_key(*values[:-1])
+            existing[key] += 1
+            codes[key].append(values[-1])
+        for row in sorted(rows, key=lambda r: (not r.values["code"], r.number)):  # rows with a code first
+            key = self._key(row.record)
+            code = row.values["code"]
+            if code and code in by_code:
+                if by_code[code] != key:
+                    self.problem(row.number, "code", _("Asset code %(value)s already exists.") % {"value": code})
+                    continue
+                row.skip = _("Asset %(code)s is already registered; row skipped.") % {"code": code}
+                existing[key] -= 1
+            elif not code and existing[key] > 0:
+                taken = codes[key][len(codes[key]) - existing[key]]
+                existing[key] -= 1
+                row.skip = _("An asset with the same project, location, year formed, name and owner is already "
+                             "registered (%(code)s); row skipped.") % {"code": taken}
+        self._number_new_assets()
+
+    def _number_new_assets(self) -> None:
+        """Codes ZC-<region>-<year>-NNNN for new assets without one, after the highest taken
+        (and never one the file itself gives another row)."""
+        next_numbers: dict[str, int] = {}
+        for row in self.to_save:
+            if row.values["code"]:
+                continue
+            asset = row.record
+            prefix = f"ZC-{asset.region.code}-{asset.year_formed}-"
+            if prefix not in next_numbers:
+                taken = [code[len(prefix):] for code in Asset.objects.filter(code__startswith=prefix).values_list(
+                    "code", flat=True)]
+                next_numbers[prefix] = max((int(t) for t in taken if t.isdigit()), default=0)
+            next_numbers[prefix] += 1
+            while f"{prefix}{next_numbers[prefix]:04d}" in self.explicit_codes:
+                next_numbers[prefix] += 1
+            asset.code = f"{prefix}{next_numbers[prefix]:04d}"
 
     def save(self, reason: str) -> int:
-        assets = [row.record for row in self.rows]
+        rows = self.to_save
+        assets = [row.record for row in rows]
         attrs = self.history_attrs()
         created = bulk_create_with_history(assets, Asset, batch_size=BATCH_SIZE, default_user=self.user,
                                            default_change_reason=reason, custom_historical_attrs=attrs)
         lines = [AssetFundingLine(asset=asset, source=line["source"], amount=line["amount"])
-                 for asset, row in zip(created, self.rows, strict=True) for line in row.extra["lines"]]
+                 for asset, row in zip(created, rows, strict=True) for line in row.extra["lines"]]
         bulk_create_with_history(lines, AssetFundingLine, batch_size=BATCH_SIZE, default_user=self.user,
                                  default_change_reason=reason, custom_historical_attrs=attrs)
         ids = [asset.pk for asset in created]
@@ -326,11 +446,9 @@ class HouseholdImporter(Importer):
         for row in self.rows:
             if row.values.get("id_number"):
                 row.values["id_number"] = str(row.values["id_number"]).upper()
-        numbers = self.values_of("id_number")
-        existing = Household.objects.filter(id_number__in=numbers).values_list("id_number", flat=True)
-        self.duplicates("id_number", existing,
-                        _("A household with ID number %(value)s is already registered."),
-                        _("ID number %(value)s is also used in row %(row)s."))
+        # registered ones are skipped (same village) or become a township case (another village,
+        # never told to the uploader): find_existing and save
+        self.duplicates("id_number", _("ID number %(value)s is also used in row %(row)s."))
 
     def validate_row(self, row: Row) -> None:
         v, n = row.values, row.number
@@ -361,14 +479,24 @@ class HouseholdImporter(Importer):
             return
         row.record = household
 
+    def find_existing(self) -> None:
+        """A household is registered when its ID number is, in the same village (which the
+        uploader may see). The same number in another village is not looked at here."""
+        rows = [row for row in self.rows if row.record is not None]
+        registered = same_village_duplicates((row.record.village_id, row.record.id_number) for row in rows)
+        for row in rows:
+            if (row.record.village_id, row.record.id_number) in registered:
+                row.skip = _("A household with this ID number is already registered in this village; row skipped.")
+
     def save(self, reason: str) -> int:
-        households = [row.record for row in self.rows]
+        households = [row.record for row in self.to_save]
         created = bulk_create_with_history(households, Household, batch_size=BATCH_SIZE, default_user=self.user,
                                            default_change_reason=reason,
                                            custom_historical_attrs=self.history_attrs())
         ids = [household.pk for household in created]
         if Household.objects.restrict(self.user, ADD).filter(pk__in=ids).count() != len(ids):
             raise PermissionDenied(_("Some records would be outside your area of responsibility."))
+        register_duplicate_cases(created, acting_user=self.user)  # other villages: a case, not a refusal
         return len(created)
 
 
@@ -398,9 +526,8 @@ class ProjectImporter(Importer):
         self.known_orgs = set(Organisation.objects.filter(code__in=org_codes).values_list("code", flat=True))
         self.organisations = {o.code: o for o in Organisation.objects.restrict(self.user, VIEW).filter(
             code__in=org_codes)}
-        self.duplicates("code", Project.objects.filter(code__in=self.values_of("code")).values_list("code", flat=True),
-                        _("Project code %(value)s already exists."),
-                        _("Project code %(value)s is also used in row %(row)s."))
+        # a code already registered is a skip or a conflict: find_existing
+        self.duplicates("code", _("Project code %(value)s is also used in row %(row)s."))
 
     def validate_row(self, row: Row) -> None:
         v, n = row.values, row.number
@@ -423,6 +550,8 @@ class ProjectImporter(Importer):
                 self.problem(n, "covered_codes", _("No region with code %(value)s.") % {"value": code})
             else:
                 covered.append(target.pk)
+        if not _year_ok(self, n, "year", v["year"]):
+            return
         if region is None or organisation is None or not _ok(row, *v.keys()):
             return
         data = {
@@ -459,8 +588,35 @@ class ProjectImporter(Importer):
         row.record = data
         row.extra.update(lines=lines, covered_ids=covered)
 
+    @staticmethod
+    def natural_key(name: Any, year: Any, organisation_id: Any) -> tuple:
+        return (" ".join(str(name).split()), year, organisation_id)
+
+    def find_existing(self) -> None:
+        """A project is registered when its code is, with the same name, year and implementing
+        unit (another project behind the code is an error), or when a project of that name, year
+        and implementing unit is, whatever its code."""
+        rows = [row for row in self.rows if row.record is not None]
+        fields = ["code", "name", "year", "implementing_organisation_id"]
+        by_code = {values[0]: self.natural_key(*values[1:]) for values in Project.objects.filter(
+            code__in={row.record["code"] for row in rows}).values_list(*fields)}
+        by_key = {self.natural_key(*values[1:]): values[0] for values in Project.objects.filter(
+            name__in={row.record["name"] for row in rows}).values_list(*fields).order_by("code")}
+        for row in rows:
+            data = row.record
+            key = self.natural_key(data["name"], data["year"], data["implementing_organisation"].pk)
+            if data["code"] in by_code:
+                if by_code[data["code"]] != key:
+                    self.problem(row.number, "code", _("Project code %(value)s already exists.") % {
+                        "value": data["code"]})
+                    continue
+                row.skip = _("Project %(code)s is already registered; row skipped.") % {"code": data["code"]}
+            elif key in by_key:
+                row.skip = _("A project with the same name, year and implementing unit is already registered "
+                             "(%(code)s); row skipped.") % {"code": by_key[key]}
+
     def save(self, reason: str) -> int:
-        for row in self.rows:
+        for row in self.to_save:
             try:
                 do_create_project(row.record, funding_lines=row.extra["lines"],
                                   covered_region_ids=row.extra["covered_ids"], acting_user=self.user, reason=reason)
@@ -468,7 +624,7 @@ class ProjectImporter(Importer):
                 self.model_errors(row, exc)
         if self.problems:
             raise ImportRejected(self.problems)
-        return len(self.rows)
+        return len(self.to_save)
 
 
 class ImportRejected(Exception):
@@ -483,9 +639,3 @@ IMPORTERS: dict[str, type[Importer]] = {
     ImportKind.PROJECTS: ProjectImporter,
 }
 
-
-def problems_by_row(problems: list[Problem]) -> dict[int | None, list[Problem]]:
-    grouped: dict[int | None, list[Problem]] = defaultdict(list)
-    for problem in problems:
-        grouped[problem.row].append(problem)
-    return grouped

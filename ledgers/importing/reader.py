@@ -1,5 +1,8 @@
 """Reading an uploaded workbook: find the data sheet and its header rows, and turn each cell
-into a Python value of its column's kind, collecting every problem with sheet, row and column."""
+into a Python value of its column's kind, collecting every problem with sheet, row and column.
+
+The workbook is checked before openpyxl opens it (ledgers/importing/safety.py), and the limits
+hold again while its rows stream: the size a sheet declares is not trusted."""
 
 from __future__ import annotations
 
@@ -7,15 +10,26 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from ledgers.importing.safety import (
+    HEADER_SCAN_ROWS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Deadline,
+    FileProblem,
+    Problem,
+    file_problem,
+    inspect_workbook,
+    not_a_workbook,
+)
 from ledgers.importing.schema import (
     ALLOWED_VALUES_TITLE,
     BOOL,
@@ -29,32 +43,15 @@ from ledgers.importing.schema import (
     ImportColumn,
 )
 
-MAX_ROWS = 50_000
-HEADER_SCAN_ROWS = 10
+__all__ = ["MAX_ROWS", "CellError", "FileProblem", "Problem", "SheetReader", "parse"]
+
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("999999999999.99")
+MAX_NUMBER = Decimal("9999999999.99")  # a quantity: the model's 12 digits, 2 of them decimals
 _SPACES = re.compile(r"\s+")
 TRUE_WORDS = {"是", "yes", "y", "true", "1", "√", "✓"}
 FALSE_WORDS = {"否", "no", "n", "false", "0", "×", ""}
-
-
-@dataclass
-class Problem:
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (not a workbook, no data sheet, headers missing)."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(problem.message for problem in problems))
-        self.problems = problems
+DEADLINE_EVERY = 500  # rows between looks at the clock
 
 
 def normalise(text: Any) -> str:
@@ -70,16 +67,30 @@ def _labels(column: ImportColumn) -> set[str]:
 
 
 class SheetReader:
-    def __init__(self, data: bytes, kind: str, columns: list[ImportColumn]):
+    """The data sheet of a workbook, streamed (openpyxl's read-only mode) within the limits."""
+
+    def __init__(self, data: bytes | IO[bytes], kind: str, columns: list[ImportColumn],
+                 deadline: Deadline | None = None):
         self.columns = columns
         self.by_key = {column.key: column for column in columns}
+        self.deadline = deadline or Deadline()
+        source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        inspect_workbook(source)
+        source.seek(0)
         try:
-            self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # zip / xml errors of every kind: the file is not an .xlsx workbook
-            raise FileProblem([Problem("", None, "", _("The file is not an Excel workbook (.xlsx)."))]) from exc
+            self.workbook = load_workbook(source, read_only=True, data_only=True)
+        except (SoftTimeLimitExceeded, MemoryError):
+            raise  # the job's limits, not the file's form
+        except Exception as exc:  # zip and XML errors of every kind (defusedxml's too): not a workbook
+            raise not_a_workbook() from exc
         self.sheet = self._data_sheet(kind)
         self.title = self.sheet.title
+        # the declared size estimates the progress only; the rows are counted as they stream
+        declared = self.sheet.max_row
+        self.sheet.reset_dimensions()
         self.positions, self.first_row = self._headers()
+        self.estimated_rows = (max(1, min(declared, self.first_row + MAX_ROWS) - self.first_row + 1)
+                               if isinstance(declared, int) else None)
 
     def _data_sheet(self, kind: str):
         wanted = {normalise(SHEET_TITLES[kind])}
@@ -94,16 +105,22 @@ class SheetReader:
                 return ws
         if sheets:
             return sheets[0]
-        raise FileProblem([Problem("", None, "", _("The workbook has no data sheet."))])
+        raise file_problem(_("The workbook has no data sheet."))
 
     def _headers(self) -> tuple[dict[str, int], int]:
         """Column positions by key, and the first data row. Headers are two rows (group over
         leaf, as in the template) or one row."""
-        top = [list(row) for row in self.sheet.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True)]
+        try:
+            top = [list(row) for row in self.sheet.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS,
+                                                             max_col=MAX_COLUMNS, values_only=True)]
+        except (SoftTimeLimitExceeded, MemoryError):
+            raise
+        except Exception as exc:  # malformed sheet XML
+            raise not_a_workbook() from exc
         known = {label: column.key for column in self.columns for label in _labels(column)}
         best: tuple[int, dict[str, int], int] = (0, {}, 0)
         for r in range(len(top)):
-            for pair in (True, False):
+            for pair in (False, True):  # on a tie one header row wins: a data row is no leaf header
                 if pair and r + 1 >= len(top):
                     continue
                 positions: dict[str, int] = {}
@@ -122,8 +139,8 @@ class SheetReader:
         missing = [column for column in self.columns if column.required and column.key not in positions]
         if not matched or missing:
             names = "、".join(str(column.header) for column in missing) or _("all")
-            raise FileProblem([Problem(self.sheet.title, None, "", _(
-                "Required columns are missing: %(columns)s. Use the downloadable template.") % {"columns": names})])
+            raise file_problem(_("Required columns are missing: %(columns)s. Use the downloadable template.")
+                               % {"columns": names}, self.sheet.title)
         return positions, first_row
 
     def column_label(self, key: str) -> str:
@@ -133,15 +150,30 @@ class SheetReader:
         return f"{column.header}（{letter}）"
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(Excel row number, {key: raw value}) for every non-empty row."""
+        """(Excel row number, {key: raw value}) for every non-empty row. Every row counts
+        towards the limit as it streams, empty ones too, so a sheet that runs on to row
+        1,048,576 stops there; columns after ``MAX_COLUMNS`` are not read."""
         positions = self.positions
-        for number, row in enumerate(self.sheet.iter_rows(min_row=self.first_row, values_only=True),
-                                     start=self.first_row):
+        last = self.first_row + MAX_ROWS - 1
+        rows = self.sheet.iter_rows(min_row=self.first_row, max_col=MAX_COLUMNS, values_only=True)
+        number = self.first_row - 1
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except (SoftTimeLimitExceeded, MemoryError):
+                raise
+            except Exception as exc:  # malformed sheet XML half-way down (or defusedxml's refusal)
+                raise not_a_workbook() from exc
+            number += 1
+            if number > last:
+                raise file_problem(_("The file has more than %(max)s rows; split it into several files.")
+                                   % {"max": f"{MAX_ROWS:,}"}, self.title)
+            if number % DEADLINE_EVERY == 0:
+                self.deadline.check()
             if not row or all(value is None or (isinstance(value, str) and not value.strip()) for value in row):
                 continue
-            if number - self.first_row >= MAX_ROWS:
-                raise FileProblem([Problem(self.title, number, "", _(
-                    "The file has more than %(max)s rows; split it into several files.") % {"max": MAX_ROWS})])
             yield number, {key: row[index] if index < len(row) else None for key, index in positions.items()}
 
 
@@ -175,7 +207,10 @@ def _text(raw: Any) -> str:
         return str(int(raw))
     if isinstance(raw, (datetime.datetime, datetime.date)):
         return raw.strftime("%Y-%m-%d")
-    return str(raw).strip()
+    text = str(raw).strip()
+    if "\x00" in text:  # PostgreSQL refuses NUL in text (openpyxl unescapes Excel's _x0000_)
+        raise CellError(_("The text contains an invalid character (NUL)."))
+    return text
 
 
 def _int(raw: Any) -> int:
@@ -201,13 +236,15 @@ def _money(raw: Any) -> Decimal:
         raise CellError(_("Enter an amount in yuan, e.g. 12500.00.")) from exc
     if not value.is_finite():
         raise CellError(_("Enter an amount in yuan, e.g. 12500.00."))
+    if value < 0:
+        raise CellError(_("Amounts cannot be negative."))
+    if value > MAX_MONEY:  # before rounding: 1e30 has more digits than a Decimal context holds
+        raise CellError(_("The amount is too large (at most %(max)s yuan).") % {"max": f"{MAX_MONEY:,}"})
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if abs(rounded - value) > Decimal("0.000001"):
         raise CellError(_("Amounts have at most two decimal places."))
-    if rounded < 0:
-        raise CellError(_("Amounts cannot be negative."))
     if rounded > MAX_MONEY:
-        raise CellError(_("The amount is too large."))
+        raise CellError(_("The amount is too large (at most %(max)s yuan).") % {"max": f"{MAX_MONEY:,}"})
     return rounded
 
 
@@ -217,7 +254,11 @@ def _number(raw: Any) -> Decimal:
         value = Decimal(_text(raw).replace(",", ""))
     except InvalidOperation as exc:
         raise CellError(_("Enter a number.")) from exc
-    if not value.is_finite() or value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+    if not value.is_finite():
+        raise CellError(_("Enter a number."))
+    if abs(value) > MAX_NUMBER:  # before rounding: 1e400 has more digits than a Decimal context holds
+        raise CellError(_("The number is too large (at most %(max)s).") % {"max": f"{MAX_NUMBER:,}"})
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise CellError(_("Enter a number with at most two decimal places."))
     return value.quantize(CENT)
 

@@ -40,6 +40,8 @@
       }
       if (state.finished) {
         each(".ledger-wait", function (el) { el.hidden = true; });
+        /* an import batch's page shows its outcome (problems, skipped rows) once it is done */
+        if (box.hasAttribute("data-reload-when-finished")) { window.location.reload(); }
       }
     }
 

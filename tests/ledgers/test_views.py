@@ -88,7 +88,7 @@ def test_asset_list_export_takes_the_whole_filtered_list(world):
     page = client.get(f"/ledgers/export-list/?{query}")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "共 2 项资产" in html or "2 项资产" in html
+    assert "（共 2 项资产）" in html  # the whole filtered list, not the page of one (nor 12)
 
     response = client.post(f"/ledgers/export-list/?{query}")
     assert response.status_code == 200

@@ -98,15 +98,33 @@ def test_list_columns(login, world):
         assert text in content
 
 
-def test_capped_pagination(login, world, settings):
-    settings.LIST_COUNT_CAP = 5
-    response = login("county").get(reverse("asset_list"), {"page_size": 2})
-    paginator = response.context["paginator"]
-    assert paginator.count == 5 and paginator.count_is_capped and paginator.num_pages == 3
-    assert "5+" in response.content.decode()
-    # the last reachable page still shows rows
-    response = login("county").get(reverse("asset_list"), {"page_size": 2, "page": 3})
-    assert len(response.context["object_list"]) == 1
+def test_pagination_counts_exactly_and_reaches_every_page(login, world):
+    """Past the former 1,000-row cap: the exact total, and page 22 is page 22 (not page 20 again)."""
+    template = world.assets[0][0]
+    copies = []
+    for n in range(1_050):
+        copy = Asset.objects.get(pk=template.pk)
+        copy.pk = None
+        copy.code = f"BULK-{n:05d}"
+        copies.append(copy)
+    Asset.objects.bulk_create(copies)
+    total = Asset.objects.count()
+    client = login("county")
+    response = client.get(reverse("asset_list"), {"page": 22})
+    paginator, page = response.context["paginator"], response.context["page_obj"]
+    assert paginator.count == total and paginator.num_pages == -(-total // 50) == 22
+    assert page.number == 22 and len(response.context["object_list"]) == total - 21 * 50
+    expected = list(Asset.objects.order_by("-id").values_list("code", flat=True)[21 * 50:])
+    assert [asset.code for asset in response.context["object_list"]] == expected
+    content = response.content.decode()
+    assert f"共 {total:,} 条记录" in content and "+ 条记录" not in content
+    assert "第 22 页，共 22 页" in content
+    assert 'type="number" name="page"' in content and "跳至页码" in content  # the page jump
+    middle = client.get(reverse("asset_list"), {"page": 21})
+    assert middle.context["page_obj"].number == 21
+    assert "尾页" in middle.content.decode()  # the last-page link
+    assert [a.code for a in middle.context["object_list"]] == list(
+        Asset.objects.order_by("-id").values_list("code", flat=True)[20 * 50:21 * 50])
 
 
 def test_page_size_is_capped_and_counts_are_grouped(login, world):

@@ -98,7 +98,7 @@ def test_duplicate_id_number_and_foreign_village(login, world):
     data = page_data(client.get(reverse("household_add")), head_name="重复户", village=str(world.villages[0].pk),
                      members_count="3", id_number=world.households[0][0].id_number)
     response = client.post(reverse("household_add"), data)
-    assert "具有 身份证号码 的 农户 已存在" in response.content.decode()
+    assert "本村已登记该身份证号的农户" in response.content.decode()  # in scope: same village
     data["id_number"] = make_id_number(world.villages[0].code, 902)
     data["village"] = str(world.villages[2].pk)
     response = client.post(reverse("household_add"), data)

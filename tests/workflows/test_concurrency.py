@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from assets.choices import Role
-from tests.conftest import unavailable
+from tests.conftest import close_thread_connections, unavailable
 from tests.factories import build_world, make_user
 from tests.workflows.conftest import add_workflow_users
 from tests.workflows.helpers import collective, ensure_reference_data, org
@@ -37,7 +37,7 @@ def race(*acts: Callable[[Transfer], Any], pk: int) -> list[Any]:
         except Exception as exc:  # the loser's refusal is the result under test
             results[index] = exc
         finally:
-            connections.close_all()
+            close_thread_connections()
 
     threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
     for thread in threads:

@@ -178,8 +178,17 @@ def test_disposing_of_an_earning_asset_is_flagged(flow, api):
     page = api("township1").get(f"/disposals/{body['id']}/")
     assert page.status_code == 200
     assert "麦盖提县某农副产品公司" in page.content.decode() and "运营良好" in page.content.decode()
-    flagged = api("county").get("/api/disposals/?earning_flag=true")
-    assert flagged.status_code == 200
+    plain = apply(api("village1"), flow.assets[0][0], reason="natural_wear", method="scrapping")
+    assert not plain["earning_flag"]
+
+    def numbers(query: str) -> list[str]:
+        response = api("county").get(f"/api/disposals/?{query}")
+        assert response.status_code == 200
+        return [row["number"] for row in response.json()["results"]]
+
+    assert numbers("earning_flag=true") == [body["number"]]
+    assert numbers("earning_flag=false") == [plain["number"]]
+    assert sorted(numbers("")) == sorted([body["number"], plain["number"]])
 
 
 def test_applicants_and_the_asset_rules(flow, api):
@@ -265,16 +274,37 @@ def test_evidence_files_are_scoped(flow, api):
     assert bad.status_code == 400
 
 
+def public_index_rows(client) -> dict[str, tuple[str, str]]:
+    """Township name -> (count, villages cell) of the public index, as the page shows them."""
+    import re
+
+    index = client.get("/disposals/public/")
+    assert index.status_code == 200
+    html = index.content.decode()
+    rows = re.findall(r'<tr>\s*<td><a href="/disposals/public/\d+/">([^<]+)</a></td>\s*<td class="num">(\d+)</td>'
+                      r"\s*<td>(.*?)</td>\s*</tr>", html, re.S)
+    return {name: (count, re.sub(r"<[^>]+>", "", villages).strip()) for name, count, villages in rows}
+
+
 def test_public_index_lists_only_notices_and_done(flow, api):
     body = apply(api("village1"), flow.assets[0][1])
     add_evidence(api("village1"), body["id"])
     post(api("village1"), f"/api/disposals/{body['id']}/submit/")
     public = Client()
-    index = public.get("/disposals/public/")
-    assert index.status_code == 200
+    t1, t2 = flow.townships[0].name, flow.townships[1].name
+    # in review, not yet in public notice: nothing to show anywhere
+    assert public_index_rows(public) == {t1: ("0", "—"), t2: ("0", "—")}
     assert body["number"] not in public.get(f"/disposals/public/{flow.villages[0].code}/").content.decode()
     assert public.get(f"/disposals/public/notice/{body['number']}.pdf").status_code == 404
     assert public.get("/api/disposals/").status_code in (401, 403)
+    # through the reviews into the notice: the township and its village are listed, with the count
+    pk = body["id"]
+    post(api("township1"), f"/api/disposals/{pk}/approve/")
+    post(api("dept_commerce"), f"/api/disposals/{pk}/approve/")
+    post(api("county"), f"/api/disposals/{pk}/approve/")
+    assert post(api("county"), f"/api/disposals/{pk}/approve/").json()["current_step"] == "notice"
+    assert public_index_rows(public) == {t1: ("1", f"{flow.villages[0].name}（1）"), t2: ("0", "—")}
+    assert body["number"] in public.get(f"/disposals/public/{flow.villages[0].code}/").content.decode()
 
 
 def test_a_project_in_two_townships_is_visible_to_both(flow, api):

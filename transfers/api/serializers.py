@@ -60,10 +60,11 @@ class LineSerializer(serializers.Serializer):
     owner_organisation = ScopedPrimaryKeyField(Organisation, any_organisation, required=False, allow_null=True,
                                                label=_("owner (organisation)"))
     owner_organisation_name = serializers.CharField(source="owner_organisation.name", read_only=True,
-                                                    default=None)
+                                                    default=None, allow_null=True)
     owner_household = ScopedPrimaryKeyField(Household, visible_households, required=False, allow_null=True,
                                             label=_("owner (household)"))
-    owner_household_name = serializers.CharField(source="owner_household.head_name", read_only=True, default=None)
+    owner_household_name = serializers.CharField(source="owner_household.head_name", read_only=True, default=None,
+                                                 allow_null=True)
     beneficiary_ids = serializers.ListField(child=serializers.IntegerField(), required=False,
                                             label=_("beneficiary households"))
     shares = ShareSerializer(many=True, required=False)

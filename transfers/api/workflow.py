@@ -11,7 +11,7 @@ the reason in ``detail`` or per field, and changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -47,6 +47,18 @@ def run_act(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if hasattr(exc, "error_dict"):
             raise serializers.ValidationError(exc.message_dict) from exc
         raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages}) from exc
+
+
+def object_body(request: Request) -> Mapping[str, Any]:
+    """The request's fields: a JSON object, a form, or nothing. A body that is JSON but not an
+    object (an array, a string, a number, null) is a 400 with the reason, not a crash."""
+    data = request.data
+    if isinstance(data, Mapping):
+        return data
+    raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+        _("The request body must be a JSON object of named fields, such as {\"comment\": \"…\"}; got %(kind)s.")
+        % {"kind": type(data).__name__ if data is not None else "null"}
+    ]})
 
 
 class PersonSerializer(serializers.Serializer):
@@ -134,7 +146,7 @@ class DecisionInputSerializer(serializers.Serializer):
 
 
 class SubmitInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    comment = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=2000)
 
 
 def _structured(value: Any) -> Any:
@@ -152,6 +164,7 @@ class WorkflowActionsMixin:
 
     # the engine checks who may act; these endpoints only need the item to be visible
     workflow_actions = {"submit", "approve", "return_", "reject", "withdraw", "inbox", "mine"}
+    list_actions = ("inbox", "mine")  # documented as paginated lists (assets/api/base.py: ScopedAutoSchema)
     extra_fields: tuple[str, ...] = ()  # a chain's own approval input (registrations, proceeds)
 
     @property
@@ -164,8 +177,14 @@ class WorkflowActionsMixin:
         fresh = self.get_queryset().get(pk=item.pk)
         return Response(self.get_serializer(fresh).data)
 
+    def _submit_input(self, request: Request) -> dict[str, Any]:
+        """The optional comment; a body that is not an object is a 400 with the reason."""
+        serializer = SubmitInputSerializer(data=object_body(request))
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def _decision_input(self, request: Request) -> dict[str, Any]:
-        serializer = DecisionInputSerializer(data=request.data)
+        serializer = DecisionInputSerializer(data=object_body(request))
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -177,7 +196,7 @@ class WorkflowActionsMixin:
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         item = self.get_object()
-        comment = str(request.data.get("comment") or "")
+        comment = self._submit_input(request).get("comment") or ""
         return self._respond(run_act(engine.do_submit, item, acting_user=request.user, comment=comment))
 
     @extend_schema(request=DecisionInputSerializer, summary=_("Approve the current step"),
@@ -217,7 +236,7 @@ class WorkflowActionsMixin:
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: Any = None) -> Response:
         item = self.get_object()
-        comment = str(request.data.get("comment") or "")
+        comment = self._submit_input(request).get("comment") or ""
         return self._respond(run_act(engine.do_withdraw, item, acting_user=request.user, comment=comment))
 
     def _listing(self, queryset: Any) -> Response:
