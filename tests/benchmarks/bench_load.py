@@ -130,10 +130,11 @@ def percentile(values: list[float], pct: float) -> float:
 
 class Client(threading.Thread):
     def __init__(self, base: str, account: str, scope: Scope, outside: list[int], stats: Stats,
-                 deadline: float, start_gate: threading.Barrier) -> None:
+                 start_gate: threading.Barrier, go: threading.Event) -> None:
         super().__init__(daemon=True)
         self.base, self.account, self.scope, self.outside = base, account, scope, outside
-        self.stats, self.deadline, self.gate = stats, deadline, start_gate
+        self.stats, self.gate, self.go = stats, start_gate, go
+        self.deadline = 0.0  # set by main() once every client has logged in
         self.session = requests.Session()
         self.rng = random.Random(hash(account) ^ id(self))
         self.seen_ids: list[int] = []
@@ -179,6 +180,7 @@ class Client(threading.Thread):
     def run(self) -> None:
         logged_in = self.login()
         self.gate.wait()
+        self.go.wait()
         if not logged_in:
             return
         while time.monotonic() < self.deadline:
@@ -249,9 +251,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     stats = Stats()
     try:
-        gate = threading.Barrier(args.clients + 1)
+        gate, go = threading.Barrier(args.clients + 1), threading.Event()
         clients = [Client(base, ACCOUNTS[i % len(ACCOUNTS)], account_scopes[ACCOUNTS[i % len(ACCOUNTS)]],
-                          outside[ACCOUNTS[i % len(ACCOUNTS)]], stats, 0.0, gate) for i in range(args.clients)]
+                          outside[ACCOUNTS[i % len(ACCOUNTS)]], stats, gate, go) for i in range(args.clients)]
         login_started = time.perf_counter()
         for client in clients:
             client.start()
@@ -261,6 +263,7 @@ def main() -> None:
         deadline = time.monotonic() + args.seconds
         for client in clients:
             client.deadline = deadline
+        go.set()
         for client in clients:
             client.join()
         elapsed = time.perf_counter() - started
