@@ -65,6 +65,35 @@ def live_world(transactional_db, django_db_serialized_rollback) -> World:
     return build_world()
 
 
+@pytest.fixture
+def api(world):
+    """``api("village1")``: an API client with that user's token."""
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import token_for
+
+    def make(name: str) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(name)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def login(world):
+    """``login("village1")``: a new browser client logged in as that user, pages in Chinese."""
+    from django.test import Client
+
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(world.users[name])
+        client.cookies["django_language"] = "zh-hans"
+        return client
+
+    return make
+
+
 # --- settings in a fresh interpreter --------------------------------------------------------------------
 
 

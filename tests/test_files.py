@@ -231,7 +231,8 @@ page = client.get("/no-such-page/")
 out["404"] = [page.status_code, page.content.decode()]
 api = client.get("/api/no-such-endpoint/")
 out["api404"] = [api.status_code, api["Content-Type"], api.content.decode()]
-out["bad_host"] = client.get("/login/", HTTP_HOST="evil.example.com").status_code
+bad_host = client.get("/login/", HTTP_HOST="evil.example.com")
+out["bad_host"] = [bad_host.status_code, bad_host.content.decode()]
 with override_settings(ROOT_URLCONF="tests.failing_urls"):
     failure = client.get("/test-failure/")
     out["500"] = [failure.status_code, failure.content.decode()]
@@ -251,7 +252,9 @@ def test_bin_serve_runs_with_debug_off_and_chinese_error_pages(run_python, tmp_p
     out = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert out["debug"] is False
-    assert out["hosts"] == ["127.0.0.1", "localhost"] and out["bad_host"] == 400
+    assert out["hosts"] == ["127.0.0.1", "localhost"]
+    status, html = out["bad_host"]
+    assert status == 400 and "请求无效" in html and "evil.example.com" not in html
     assert out["database"].endswith("bangfu.sqlite3")  # the embedded default, not the shell's database
     assert out["media"] == [404, False]
     assert out["static"] == 200  # WhiteNoise serves the collected files with DEBUG off

@@ -6,40 +6,13 @@ response with household data says ``Cache-Control: no-store, private``."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from assets.models import Household
-from tests.api.conftest import token_for
 from tests.ui.helpers import page_data
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def api(world):
-    """``api("village1")``: an API client with that user's token."""
-
-    def make(name: str) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(name)}")
-        return client
-
-    return make
-
-
-@pytest.fixture
-def login(world):
-    """``login("village1")``: a new browser client logged in as that user, pages in Chinese."""
-
-    def make(name: str) -> Client:
-        client = Client()
-        client.force_login(world.users[name])
-        client.cookies["django_language"] = "zh-hans"
-        return client
-
-    return make
 
 PHONE = "13899761234"
 ADDRESS = "测试乡1测试乡11村3组12号"
