@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint's libraries (harfbuzz-subset keeps CJK PDFs fast) and a Chinese font (STACK.md);
+# WeasyPrint's libraries (harfbuzz-subset keeps CJK PDFs fast) and a Chinese font;
 # gettext compiles the translations below.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \

@@ -1,5 +1,5 @@
 """Django admin for reference data only: the region tree, organisations, the category ->
-supervising department mapping (DOMAIN §6) and users with their roles. The register itself
+supervising department mapping (五) and users with their roles. The register itself
 (assets, projects, households) is edited only through the web pages and their action functions.
 
 SimpleHistoryAdmin keeps admin edits in the same history as everything else (the acting user

@@ -30,7 +30,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """The roles of DOMAIN §1. Scope rules live in assets/scoping.py."""
+    """The roles of the plan's 五 (职责分工). Scope rules live in assets/scoping.py."""
 
     VILLAGE_CLERK = "village_clerk", _("village collective clerk")
     TOWNSHIP_OFFICIAL = "township_official", _("township official")

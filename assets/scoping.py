@@ -8,7 +8,7 @@ Two questions are kept apart:
 * which rows?  the role's organisation fixes them (a village, a township, a department's
   categories, or the whole county); a row outside them -> 404.
 Per-object exceptions are django-guardian direct-FK grants, ORed in only for users who hold
-any (STACK.md: granting per row does not scale).
+any (granting per row does not scale: ~10 s to grant 30,000 rows to 6 users).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ ACTIONS = (VIEW, ADD, CHANGE)  # nothing is ever hard-deleted, so there is no "d
 _R = frozenset({VIEW})
 _RW = frozenset({VIEW, ADD, CHANGE})
 
-# Who may do what, per role and model key (Model.scope_key). DOMAIN §1: village clerks enter
+# Who may do what, per role and model key (Model.scope_key). 五: village clerks enter
 # assets and households of their village; township officials and department staff read within
 # their scope; the county agriculture bureau and finance work county-wide; auditors read all.
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {

@@ -1,8 +1,8 @@
 """Background tasks of the register (Celery; in-process on the embedded default).
 
 Tasks take ids, never model instances, and are idempotent: the broker may deliver a task twice
-(acks_late, STACK.md). Every history row they write names the user the task was started for
-(STACK.md: the history middleware only sees HTTP requests).
+(acks_late). Every history row they write names the user the task was started for
+(the history middleware only sees HTTP requests).
 """
 
 from __future__ import annotations

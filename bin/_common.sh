@@ -8,7 +8,7 @@ set -Eeuo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV_DIR="$ROOT_DIR/.venv"
 VENV_PY="$VENV_DIR/bin/python"
-# The WeasyPrint libraries and a CJK font (STACK.md); without harfbuzz-subset PDFs take seconds.
+# The WeasyPrint libraries and a CJK font; without harfbuzz-subset PDFs take seconds.
 PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }

@@ -1,4 +1,4 @@
-"""The chain of disposal (处置, 四(八), DOMAIN §4.4).
+"""The chain of disposal (处置, 四(八)).
 
 0. application        村级申请: the collective of the asset's village (or the state owner: the
                       township government or department that owns it), with reason, method and

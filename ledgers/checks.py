@@ -135,7 +135,7 @@ def check_township_ledgers(assets) -> Iterable[Finding]:
 
 def check_department_ledgers(assets) -> Iterable[Finding]:
     """Σ department ledgers = master for the classes departments supervise (household assets
-    are supervised by the townships, DOMAIN §6)."""
+    are supervised by the townships, 五)."""
     for asset_class in (AssetClass.OPERATING, AssetClass.PUBLIC_BENEFIT):
         of_class = assets.filter(asset_class=asset_class)
         outside = of_class.filter(supervising_department_id__isnull=True)

@@ -250,7 +250,7 @@ def celery_worker(celery_test_queue: str | None) -> Iterator[CeleryWorker]:
 
 @pytest.fixture
 def chromium_browser() -> Iterator[object]:
-    """Debian's chromium (STACK.md: never `playwright install`), started for each test that uses it.
+    """Debian's chromium (never `playwright install`: downloads are blocked), started for each test that uses it.
 
     Not once per session: while Playwright's sync API runs, the test thread sees another
     contextvars context, so Django's connection handler hands out fresh connection objects

@@ -1,7 +1,7 @@
 """The role × action matrix: every role against list, detail, create, edit and the API of every
 model, on a record inside its scope and one outside (expected: 200, 403 or 404).
 
-The expectations are written out by hand from DOMAIN §1 and the issue, not derived from the code
+The expectations are written out by hand from the roles of 五 and the issue, not derived from the code
 under test. Village 0 and 1 are in township 0; village 2 is in township 1. The "inside" asset is
 village 0's drinking-water asset (supervised by 水利局); the "outside" asset is village 2's
 workshop (supervised by 商工局).

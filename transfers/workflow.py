@@ -1,4 +1,4 @@
-"""The chain of ownership confirmation and transfer (确权移交登记, 四(四), DOMAIN §4.1).
+"""The chain of ownership confirmation and transfer (确权移交登记, 四(四)).
 
 0. application   the implementing unit proposes (which assets, to whom, owners, beneficiaries)
 1. consensus     the receiving unit agrees (达成共识); skipped when it is the implementing unit

@@ -1,4 +1,4 @@
-"""Serializers of the register API: every field of DOMAIN §3 with human labels beside codes and
+"""Serializers of the register API: every field of 四(一)-四(三) with human labels beside codes and
 ids, money as decimal strings with 2 places, nested funding lines and registrations.
 
 Related records are validated against the requesting user's scope (ScopedPrimaryKeyField); the

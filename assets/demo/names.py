@@ -1,4 +1,4 @@
-"""Place, person and company names for the demo county (DOMAIN §2: demo names only).
+"""Place, person and company names for the demo county (made up: demo names only).
 
 Village names are built the way many Uyghur place names are: a qualifier (托万克 "lower",
 尤喀克 "upper", 英 "new", 喀拉 "black" ...) and a landform or water word (吾斯塘 "canal",

@@ -1,4 +1,4 @@
-"""Organisations (DOMAIN §2) and the category -> supervising department mapping (DOMAIN §6)."""
+"""Organisations (the units of 五) and the category -> supervising department mapping (五)."""
 
 from __future__ import annotations
 

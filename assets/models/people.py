@@ -1,4 +1,4 @@
-"""Users and the roles they hold in organisations (DOMAIN §1)."""
+"""Users and the roles they hold in organisations (五)."""
 
 from __future__ import annotations
 

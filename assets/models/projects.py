@@ -1,4 +1,4 @@
-"""Projects of the county project library (项目库) and their funding lines (DOMAIN §3)."""
+"""Projects of the county project library (项目库) and their funding lines (四(一))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The region tree county -> township/town/farm -> village (DOMAIN §2)."""
+"""The region tree county -> township/town/farm (乡/镇/场) -> village."""
 
 from __future__ import annotations
 

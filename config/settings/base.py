@@ -284,7 +284,8 @@ LOGGING = {
                 "axes": {"level": "WARNING"}},
 }
 
-# Composite (history_date, id) indexes serve the as-of ledgers (STACK.md: upstream #758).
+# Composite (history_date, id) indexes serve the as-of ledgers (as_of on big history
+# tables is slow: django-simple-history #758).
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = False
 

@@ -1,7 +1,7 @@
 """The village ledger as a printable PDF for the notice board (公示), with real Chinese glyphs.
 
 WeasyPrint renders templates/ledgers/village_ledger_pdf.html with the system's Noto CJK fonts
-(STACK.md: fonts-noto-cjk, and libharfbuzz-subset0 so the font is subset in C, not Python).
+(Debian's fonts-noto-cjk, and libharfbuzz-subset0 so the font is subset in C, not Python).
 ID numbers are never printed: the notice is public. Disposed assets are listed in a section of
 their own, with the disposal's documents, out of the totals.
 """

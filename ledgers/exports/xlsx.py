@@ -11,7 +11,7 @@ the class total in a section of their own with the disposal's number and approva
 shown on the summary sheet in a row of their own beside (not in) the total.
 
 Write-only sheets cannot ``merge_cells()``; ``ws.merged_cells.add("A1:A2")`` writes the same
-<mergeCell> element (STACK.md; the tests reload the file to prove it).
+<mergeCell> element (undocumented in openpyxl; the tests reload the file to prove it).
 """
 
 from __future__ import annotations

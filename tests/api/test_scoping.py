@@ -1,7 +1,7 @@
 """Every endpoint for every role: the list holds exactly the rows of the role's scope, a record
 inside answers 200 and one outside 404, a role without the permission 403, DELETE 405.
 
-The expected sets are written from the world's layout (DOMAIN §1), not from assets/scoping.py:
+The expected sets are written from the world's layout, not from assets/scoping.py:
 villages 0 and 1 are in township 0, villages 2 and 3 in township 1; each village has two assets
 (a drinking-water asset supervised by 水利局, and a workshop), two households and one project.
 """

@@ -4,7 +4,7 @@ own scope and one of another scope: list (and exactly what it lists), detail, ap
 of the chain (approve, return, reject, withdraw). Expected: 200/201, 400 (the thing chosen does
 not exist for you), 403 (your role may not), 404 (outside your scope), 409 (not in that state).
 
-The expectations come from DOMAIN §1 and 四(四)/四(八), not from the code under test. Village 0
+The expectations come from 五 and 四(四)/四(八), not from the code under test. Village 0
 and 1 are in township 0, village 2 in township 1. Records:
 
 * transfer "inside": village 0's workshop (商工局 supervises workshops) to village 0's collective,
