@@ -153,7 +153,8 @@ def celery_test_queue() -> Iterator[str | None]:
             yield queue
     finally:
         app.conf.task_default_queue = saved
-        _delete_queues([queue, f"{queue}-worker", *export_queues(queue).values()])
+        worker = f"{queue}-worker"
+        _delete_queues([queue, worker, *export_queues(queue).values(), *export_queues(worker).values()])
         _close_celery_connections(app)
 
 
@@ -211,38 +212,104 @@ def close_thread_connections() -> None:
         _close_result_backend(app)
 
 
-@pytest.fixture(scope="session")
-def celery_worker(celery_test_queue: str | None) -> Iterator[CeleryWorker]:
-    """A Celery worker thread (solo pool) consuming a queue of its own on REDIS_URL.
+@dataclass
+class _WorkerThread:
+    queue: str
+    app: object
+    in_flight: list[int]  # tasks the worker has started and not finished (one counter, mutable)
 
-    The queue name is unique per test session (``celery_test_queue``), so test runs that share one
-    Redis cannot take each other's tasks. Tests using it need
-    ``pytest.mark.django_db(transaction=True)``: the worker thread has its own database connection
-    and sees only committed rows.
-    """
+
+@pytest.fixture(scope="session")
+def _celery_worker_thread(celery_test_queue: str | None) -> Iterator[_WorkerThread]:
+    """The worker thread itself, started once per session (a start costs seconds). Messages reach it
+    only while a test holds ``celery_worker``: between such tests nothing is routed to its queues,
+    so it cannot write to the database while another test's teardown empties the tables."""
     if not settings.REDIS_URL:
         unavailable("REDIS_URL is not set (./bin/test sets it): no broker for a real worker")
     import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for start_worker's check
     from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
+    from celery.signals import task_postrun, task_prerun
 
     from config.celery import app
 
-    def close_connections(**kwargs: object) -> None:
+    in_flight = [0]
+
+    def started(**kwargs: object) -> None:
+        in_flight[0] += 1
+
+    def finished(**kwargs: object) -> None:
         # the worker thread's connections would otherwise keep the test database from being dropped
         connections.close_all()
+        in_flight[0] -= 1
 
     queue = f"{celery_test_queue}-worker"  # deleted with the run's queue at the end of the session
-    saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
-    app.conf.update(task_always_eager=False, task_default_queue=queue)
-    task_postrun.connect(close_connections, weak=False)
+    saved_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    saved_queue = app.conf.task_default_queue
+    task_prerun.connect(started, weak=False)
+    task_postrun.connect(finished, weak=False)
     try:
-        with start_worker(app, pool="solo", queues=[queue, *export_queues(celery_test_queue).values()],
+        app.conf.task_default_queue = queue  # start_worker's ping check goes to the default queue
+        with start_worker(app, pool="solo", queues=[queue, *export_queues(queue).values()],
                           perform_ping_check=True, shutdown_timeout=30, loglevel="WARNING"):
-            yield CeleryWorker(queue=queue, app=app)
+            app.conf.task_default_queue = saved_queue
+            yield _WorkerThread(queue=queue, app=app, in_flight=in_flight)
     finally:
-        task_postrun.disconnect(close_connections)
-        app.conf.update(saved)
+        app.conf.task_default_queue = saved_queue
+        task_prerun.disconnect(started)
+        task_postrun.disconnect(finished)
+        app.conf.task_always_eager = saved_eager
+
+
+def _wait_until_idle(worker: _WorkerThread, timeout: float = 30.0) -> None:
+    """Wait until the worker's queues are empty and it runs nothing (stable for a moment)."""
+    import time
+
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    names = [worker.queue, *export_queues(worker.queue).values()]
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    try:
+        while time.monotonic() < deadline:
+            idle = worker.in_flight[0] == 0 and not any(client.llen(name) for name in names)
+            now = time.monotonic()
+            if not idle:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= 0.3:
+                return
+            time.sleep(0.05)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, _celery_worker_thread: _WorkerThread) -> Iterator[CeleryWorker]:
+    """A real Celery worker (a solo-pool thread) consuming queues of its own on REDIS_URL.
+
+    The queue names are unique per test session (``celery_test_queue``), so test runs that share
+    one Redis cannot take each other's tasks. For the test's duration the default queue and the
+    ledger export queues are routed to the worker; afterwards routing goes back to the run's
+    unconsumed queue and the fixture waits until the worker is idle, before the test database is
+    emptied (hence ``transactional_db`` here: set up before, torn down after this fixture) and
+    before the next test. The worker thread has its own database connection and sees only
+    committed rows, which is why its tests are transactional.
+    """
+    from django.test.utils import override_settings
+
+    worker = _celery_worker_thread
+    app = worker.app
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
+    try:
+        with override_settings(LEDGER_EXPORT_QUEUES=export_queues(worker.queue)):
+            yield CeleryWorker(queue=worker.queue, app=app)
+    finally:
+        app.conf.task_default_queue = saved
+        _wait_until_idle(worker)
 
 
 # --- Debian's chromium through Playwright -------------------------------------------------------------
