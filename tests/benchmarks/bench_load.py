@@ -228,6 +228,19 @@ def start_server(port: int) -> subprocess.Popen:
     sys.exit("gunicorn did not answer within 60 s")
 
 
+def create_database(url: str) -> None:
+    """Create the database DATABASE_URL names when it does not exist yet."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not parts.scheme.startswith("postgres") or not name:
+        sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/bangfu_load")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -236,6 +249,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.seed:
+        create_database(os.environ.get("DATABASE_URL", ""))
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v", "0"], cwd=BASE_DIR, check=True)
         subprocess.run([*manage, "seed_demo"], cwd=BASE_DIR, check=True)
