@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import subprocess
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import import_module
 from typing import Any
@@ -14,6 +16,7 @@ from rest_framework.test import APIClient
 
 from assets.actions import do_create_asset, do_create_project
 from assets.models import Asset, AssetCategory, Organisation, Project, Region
+from tests.conftest import close_thread_connections
 from tests.factories import World
 
 
@@ -88,3 +91,28 @@ def pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "document.pdf"
     path.write_bytes(content)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def at_once(*acts: Callable[..., Any], prepare: Callable[[], Any] | None = None) -> list[Any]:
+    """Run the acts in threads released together by a barrier; each result is the act's value or
+    its exception (the loser's refusal is what a race test looks at). With ``prepare``, each thread
+    first calls it (e.g. loads the item the person had on screen) and passes its value to the act."""
+    barrier = threading.Barrier(len(acts))
+    results: list[Any] = [None] * len(acts)
+
+    def run(index: int, act: Callable[..., Any]) -> None:
+        try:
+            args = (prepare(),) if prepare is not None else ()
+            barrier.wait(timeout=10)
+            results[index] = act(*args)
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            close_thread_connections()
+
+    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

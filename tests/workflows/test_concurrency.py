@@ -3,7 +3,6 @@ other is told who decided it and when, and nothing is recorded twice."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -11,10 +10,10 @@ import pytest
 from django.db import connection
 
 from assets.choices import Role
-from tests.conftest import close_thread_connections, unavailable
+from tests.conftest import unavailable
 from tests.factories import build_world, make_user
 from tests.workflows.conftest import add_workflow_users
-from tests.workflows.helpers import collective, ensure_reference_data, org
+from tests.workflows.helpers import at_once, collective, ensure_reference_data, org
 from transfers import engine
 from transfers.actions import do_create_transfer
 from transfers.models import Transfer
@@ -24,27 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def race(*acts: Callable[[Transfer], Any], pk: int) -> list[Any]:
-    """Each thread looks at the item, then all decide at once (released by a barrier); each
-    result is the act's value or its exception."""
-    barrier = threading.Barrier(len(acts))
-    results: list[Any] = [None] * len(acts)
-
-    def run(index: int, act: Callable[[Transfer], Any]) -> None:
-        try:
-            seen = Transfer.objects.get(pk=pk)  # what the person had on screen
-            barrier.wait(timeout=10)
-            results[index] = act(seen)
-        except Exception as exc:  # the loser's refusal is the result under test
-            results[index] = exc
-        finally:
-            close_thread_connections()
-
-    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Each thread looks at the item, then all decide at once; each result is the act's value or
+    its exception."""
+    return at_once(*acts, prepare=lambda: Transfer.objects.get(pk=pk))  # what the person had on screen
 
 
 @pytest.fixture

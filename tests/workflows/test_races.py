@@ -20,35 +20,13 @@ from disposals.models import Disposal
 from tests.conftest import close_thread_connections, unavailable
 from tests.factories import build_world, make_user
 from tests.workflows.conftest import add_workflow_users
-from tests.workflows.helpers import collective, ensure_reference_data, org
+from tests.workflows.helpers import at_once, collective, ensure_reference_data, org
 from transfers import engine
 from transfers.actions import do_create_transfer
 from transfers.models import Transfer
 from transfers.ownership import LineInput
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def at_once(*acts: Callable[[], Any]) -> list[Any]:
-    """Run the acts in threads released together; each result is the act's value or exception."""
-    barrier = threading.Barrier(len(acts))
-    results: list[Any] = [None] * len(acts)
-
-    def run(index: int, act: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = act()
-        except Exception as exc:  # the loser's refusal is the result under test
-            results[index] = exc
-        finally:
-            close_thread_connections()
-
-    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture
