@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from assets.broker import BROKER_ERRORS, send_quickly
 from assets.models.outbox import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -46,21 +47,11 @@ def send_on_commit(task: str, **kwargs: Any) -> OutboxMessage:
 def publish(message_id: int) -> bool:
     """Hand one message to the broker; False (the row stays pending) when the broker is unavailable.
     Never raises: the act that queued the message is already committed."""
-    from kombu.exceptions import OperationalError
-    from redis.exceptions import RedisError
-
-    app = deliver_outbox_message.app
     # stamped before the hand-over: a quick worker may deliver (and leave "pending") before we return
     OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(queued_at=timezone.now())
     try:
-        if app.conf.task_always_eager:  # the embedded default: delivered here and now
-            deliver_outbox_message.apply(args=[message_id])
-        else:
-            quick = {"socket_timeout": BROKER_TIMEOUT, "socket_connect_timeout": BROKER_TIMEOUT}
-            with app.connection_for_write(transport_options=quick) as connection:
-                connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
-                deliver_outbox_message.apply_async(args=[message_id], retry=False, connection=connection)
-    except (OperationalError, RedisError, OSError) as exc:
+        send_quickly(deliver_outbox_message, [message_id], timeout=BROKER_TIMEOUT)
+    except BROKER_ERRORS as exc:
         logger.warning("outbox message %s not handed to the broker: %s", message_id, exc)
         OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(
             queued_at=None, last_error=f"broker: {exc}"[:1000])

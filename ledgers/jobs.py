@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assets.broker import BROKER_ERRORS, send_quickly
 from ledgers.exports.spec import LedgerRequest
 from ledgers.models import ExportFormat, JobStatus, LedgerExportJob, LedgerKind
 
@@ -118,23 +119,11 @@ def start_job(user, request: LedgerRequest) -> LedgerExportJob:
 
 
 def enqueue(job: LedgerExportJob) -> None:
-    from kombu.exceptions import OperationalError
-    from redis.exceptions import RedisError
-
     from ledgers.tasks import export_ledger
 
-    app = export_ledger.app
     try:
-        if app.conf.task_always_eager:  # the embedded default: runs here and now
-            result = export_ledger.apply_async(args=[job.pk])
-        else:
-            # one connection attempt, no retries: a broker that is down answers within seconds
-            # instead of the request hanging on kombu's reconnect loop
-            with app.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
-                result = export_ledger.apply_async(args=[job.pk], retry=False, connection=connection,
-                                                   queue=export_queue(job.rows_total))
-    except (OperationalError, RedisError, OSError) as exc:
+        result = send_quickly(export_ledger, [job.pk], timeout=BROKER_TIMEOUT, queue=export_queue(job.rows_total))
+    except BROKER_ERRORS as exc:
         logger.warning("ledger export %s not queued: %s", job.pk, exc)
         LedgerExportJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
             status=JobStatus.FAILED, error=queue_unavailable_message(), finished_at=timezone.now())

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assets.broker import BROKER_ERRORS, send_quickly
 from ledgers.importing.safety import MEMORY_LIMIT_BYTES, TIME_LIMIT, Problem, too_slow
 from ledgers.importing.service import ImportOutcome, _reject, create_batch, run_batch
 from ledgers.models import ImportBatch, ImportStatus
@@ -55,20 +56,11 @@ def start_import(user, kind: str, name: str, upload, *, language: str | None = N
 
 
 def enqueue(batch: ImportBatch) -> None:
-    from kombu.exceptions import OperationalError
-    from redis.exceptions import RedisError
-
     from ledgers.tasks import import_batch
 
-    app = import_batch.app
     try:
-        if app.conf.task_always_eager:  # the embedded default: runs here and now
-            result = import_batch.apply_async(args=[batch.pk])
-        else:
-            with app.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
-                result = import_batch.apply_async(args=[batch.pk], retry=False, connection=connection)
-    except (OperationalError, RedisError, OSError) as exc:
+        result = send_quickly(import_batch, [batch.pk], timeout=BROKER_TIMEOUT)
+    except BROKER_ERRORS as exc:
         logger.warning("import batch %s not queued: %s", batch.pk, exc)
         with translation.override(batch.language or None):
             _reject(batch, [Problem("", None, "", queue_unavailable_message())], time.monotonic())
