@@ -29,6 +29,13 @@ class OrganisationKind(models.TextChoices):
     VILLAGE_COLLECTIVE = "village_collective", _("village collective economic organisation")
 
 
+# Units whose assets are state-owned (国有, 四(四)-7): county departments, the agriculture bureau,
+# township governments; a village collective's are collective-owned.
+STATE_OWNER_KINDS = frozenset({
+    OrganisationKind.DEPARTMENT, OrganisationKind.AGRI_BUREAU, OrganisationKind.TOWNSHIP_GOVERNMENT,
+})
+
+
 class Role(models.TextChoices):
     """The roles of the plan's 五 (职责分工). Scope rules live in assets/scoping.py."""
 

@@ -1,7 +1,10 @@
 """The one scoping choke point: which rows a user may see or touch.
 
 Every domain model's default manager is a ``RestrictedQuerySet``; views and API viewsets get
-their querysets only through ``Model.objects.restrict(user, action)`` (NetBox's pattern).
+their querysets only through ``Model.objects.restrict(user, action)`` (NetBox's pattern). A
+query over rows that are not a model's own (its simple-history table, a raw query) applies the
+same rule with ``scope_condition(user, Model, action)``. Names starting with ``_`` are this
+module's own: nothing else imports them (tests/test_scoping_choke_point.py checks).
 
 Two questions are kept apart:
 * may this role do ``action`` on this model at all?  ``PERMISSIONS`` below; no  -> 403;
@@ -31,25 +34,33 @@ ACTIONS = (VIEW, ADD, CHANGE)  # nothing is ever hard-deleted, so there is no "d
 
 _R = frozenset({VIEW})
 _RW = frozenset({VIEW, ADD, CHANGE})
+_OWN = frozenset({VIEW, ADD})  # private records (owner_field): ask for / upload, then read one's own
 
 # Who may do what, per role and model key (Model.scope_key). 五: village clerks enter
 # assets and households of their village; township officials and department staff read within
 # their scope; the county agriculture bureau and finance work county-wide; auditors read all.
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.VILLAGE_CLERK: {"asset": _RW, "household": _RW, "project": _R, "region": _R, "organisation": _R,
-                         "transfer": _RW, "disposal": _RW},
+                         "transfer": _RW, "disposal": _RW,
+                         "ledger_export_job": _OWN, "import_batch": _OWN},
     Role.TOWNSHIP_OFFICIAL: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R,
-                             "ledger": _R, "transfer": _RW, "disposal": _RW},
+                             "ledger": _R, "transfer": _RW, "disposal": _RW,
+                             "ledger_export_job": _OWN},
     Role.DEPARTMENT_STAFF: {"asset": _R, "project": _R, "region": _R, "organisation": _R, "ledger": _R,
-                            "transfer": _RW, "disposal": _RW},
+                            "transfer": _RW, "disposal": _RW,
+                            "ledger_export_job": _OWN},
     Role.COUNTY_AGRI: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R,
-                       "ledger": _RW, "transfer": _RW, "disposal": _RW},
+                       "ledger": _RW, "transfer": _RW, "disposal": _RW,
+                       "ledger_export_job": _OWN, "import_batch": _OWN},
     Role.FINANCE: {"asset": _RW, "household": _RW, "project": _RW, "region": _R, "organisation": _R,
-                   "ledger": _RW, "transfer": _R, "disposal": _R},
+                   "ledger": _RW, "transfer": _R, "disposal": _R,
+                   "ledger_export_job": _OWN, "import_batch": _OWN},
     Role.AUDITOR: {"asset": _R, "household": _R, "project": _R, "region": _R, "organisation": _R,
-                   "history": _R, "ledger": _R, "transfer": _R, "disposal": _R},
+                   "history": _R, "ledger": _R, "transfer": _R, "disposal": _R,
+                   "ledger_export_job": _OWN},
     Role.ADMIN: {"asset": _R, "household": _R, "project": _R, "region": _RW, "organisation": _RW,
-                 "history": _R, "ledger": _RW, "transfer": _R, "disposal": _R},
+                 "history": _R, "ledger": _RW, "transfer": _R, "disposal": _R,
+                 "ledger_export_job": _OWN},
 }
 # "household_duplicate": an ID number registered in two villages goes to the townships concerned
 # (view, and change = resolve) and the county; village clerks are never told (it would reveal a
@@ -61,10 +72,13 @@ PERMISSIONS[Role.FINANCE]["household_duplicate"] = _R
 PERMISSIONS[Role.AUDITOR].update(household_duplicate=_R, personal_data_access=_R)
 PERMISSIONS[Role.ADMIN].update(household_duplicate=_R, personal_data_access=_R)
 # "ledger" (ledgers app): view = the 账账相符 check results (mismatches per township/department);
-# add = start a check run. Ledger exports follow "asset" view: anyone may export their own scope.
+# add = start a check run. "ledger_export_job" (四(三)): every role that may view assets may ask
+# for an export of its own scope (add) and read its own jobs (view), nobody else's
+# (LedgerExportJob.owner_field). "import_batch": the roles that may add assets, households or
+# projects may upload a file and read their own uploads (which kinds: ledgers/forms.py).
 # "transfer" and "disposal" (四(四), 四(八)): who may see ownership transfers and disposals, and
 # who may apply (add) and change their own applications (change). Deciding a step is the chain's
-# business (transfers/engine.py: the step's role in the step's organisation), not this table.
+# business (workflow/engine.py: the step's role in the step's organisation), not this table.
 COUNTY_WIDE_ROLES = frozenset({Role.COUNTY_AGRI, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
 # Which organisation kinds may hold which role (checked when a role is assigned).
 ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
@@ -169,27 +183,64 @@ def action_scope(user: User, scope_key: str, action: str) -> ActionScope:
     return scope
 
 
-class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user: User, action: str = VIEW) -> RestrictedQuerySet:
-        """Only the rows ``user`` may ``action`` on. Unknown users and actions get nothing."""
-        if action not in ACTIONS or user is None or not user.is_authenticated:
-            return self.none()
-        model: Any = self.model
-        scope = action_scope(user, model.scope_key, action)
-        if scope.everything:
-            return self
-        condition = model.scope_q(scope) if not scope.empty else Q(pk__in=[])
-        grant_model = getattr(model, "object_grant_model", None)
-        if grant_model is not None and _holds_object_grants(user, grant_model):
-            codename = f"{action}_{model._meta.model_name}"
-            condition |= Q(
-                Exists(
-                    grant_model.objects.filter(
-                        content_object=OuterRef("pk"), user=user, permission__codename=codename
-                    )
+# A condition no row meets (Django answers it without a query).
+NOTHING = Q(pk__in=[])
+
+
+def sees_everything(user: User, scope_key: str, action: str) -> bool:
+    """Does the user's ``action`` on ``scope_key`` records reach the whole county (a county-wide
+    role)? For pages that say so; the rows themselves still come from ``restrict``."""
+    return user is not None and user.is_authenticated and action_scope(user, scope_key, action).everything
+
+
+def scope_condition(user: User | None, model: type[models.Model], action: str, *, object_id: str = "pk") -> Q:
+    """The condition ``model.objects.restrict(user, action)`` applies, as a ``Q`` over the scope
+    columns of ``model``: the one rule, for querysets that are not ``model``'s own.
+
+    * A simple-history table carries the same scope columns as its model, so the register as it
+      stood on a day is scoped with ``HistoricalAsset.objects.filter(scope_condition(user, Asset,
+      VIEW, object_id="id"))``; ``object_id`` names the column holding the record's id there (the
+      historical table's pk is ``history_id``), which the object-grant ``EXISTS`` is joined on.
+    * A raw SQL query scopes a subquery: ``Asset.objects.filter(scope_condition(...)).values("id")``.
+
+    Parts, ORed: the rows the user's role assignments cover (``model.scope_q`` of the
+    ``ActionScope``), or ``Q()`` for a county-wide role; django-guardian direct-FK grants
+    (``model.object_grant_model``), as an ``EXISTS`` only for users who hold any. A model with an
+    ``owner_field`` (export jobs, import batches) holds records private to one user: any role
+    allowed the action reaches its own rows and no other, county-wide roles included.
+    Anonymous users and unknown actions get ``NOTHING``.
+    """
+    if action not in ACTIONS or user is None or not user.is_authenticated:
+        return NOTHING
+    scoped: Any = model  # a ScopedModel, or a model declaring the same (scope_key, scope_q, …)
+    owner_field: str | None = getattr(scoped, "owner_field", None)
+    if owner_field:
+        return Q(**{owner_field: user}) if has_permission(user, scoped.scope_key, action) else NOTHING
+    scope = action_scope(user, scoped.scope_key, action)
+    if scope.everything:
+        return Q()
+    condition = scoped.scope_q(scope) if not scope.empty else NOTHING
+    grant_model = getattr(scoped, "object_grant_model", None)
+    if grant_model is not None and _holds_object_grants(user, grant_model):
+        codename = f"{action}_{model._meta.model_name}"
+        condition |= Q(
+            Exists(
+                grant_model.objects.filter(
+                    content_object=OuterRef(object_id), user=user, permission__codename=codename
                 )
             )
-        return self.filter(condition)
+        )
+    return condition
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user: User, action: str = VIEW) -> RestrictedQuerySet:
+        """Only the rows ``user`` may ``action`` on (``scope_condition``). Unknown users and
+        actions get nothing."""
+        if action not in ACTIONS or user is None or not user.is_authenticated:
+            return self.none()
+        condition = scope_condition(user, self.model, action)
+        return self.filter(condition) if condition else self
 
 
 def _holds_object_grants(user: User, grant_model: type[models.Model]) -> bool:

@@ -1,16 +1,14 @@
+"""The register's pages: assets, households (and their duplicate cases), projects."""
+
 from django.urls import path
 
 from assets import views
 from assets.views.duplicates import DuplicateCaseListView, DuplicateCaseView
 from assets.views.households import HouseholdRevealView
 
+app_name = "assets"
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("account/", views.AccountView.as_view(), name="account"),
-    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("account/tokens/revoke/", views.TokenRevokeView.as_view(), name="account_token_revoke"),
     path("assets/", views.AssetListView.as_view(), name="asset_list"),
     path("assets/add/", views.AssetCreateView.as_view(), name="asset_add"),
     path("assets/<int:pk>/", views.AssetView.as_view(), name="asset_detail"),

@@ -3,117 +3,25 @@
 A page costs a bounded number of queries whatever the tables hold: with a model chosen, one
 historical table is read; for "all models" one UNION ALL over ``values()`` of every historical
 table, ordered by history_date, picks the page's (model, history_id) pairs; the page's rows are
-then fetched per model (with their previous versions) and diffed by audits/diffs.py.
+then fetched per model (with their previous versions) and diffed by assets/history_diffs.py. The
+tables are those of assets/history_sources.py, where each app registers its own.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
 from django.db.models import CharField, Value
 from django.utils import timezone
 
-from assets.filtersets import filter_by_region
-from assets.models import (
-    Asset,
-    AssetBeneficiary,
-    AssetCategory,
-    AssetFundingLine,
-    AssetRegistration,
-    Household,
-    Organisation,
-    Project,
-    ProjectFundingLine,
-    Region,
-    RoleAssignment,
-    User,
-)
-from audits.diffs import HistoryEntry, build_entries, previous_from_annotation, previous_subquery
-from disposals.models import Disposal
-from transfers.models import ChangeRegistration, Transfer
+from assets.history_diffs import HistoryEntry, build_entries, previous_from_annotation, previous_subquery
+from assets.history_sources import SOURCES, SOURCES_BY_KEY, HistorySource
 
-RegionFilter = Callable[[models.QuerySet, Region], models.QuerySet]
-
-
-def _own_columns(village_field: str, township_field: str) -> RegionFilter:
-    """Filter on the historical row's own region columns (where the record was then)."""
-
-    def apply(queryset: models.QuerySet, region: Region) -> models.QuerySet:
-        return filter_by_region(queryset, region, village_field=village_field, township_field=township_field)
-
-    return apply
-
-
-def _via_parent(parent: type[models.Model], fk: str, village_field: str, township_field: str) -> RegionFilter:
-    """Rows of a child table (funding line, registration ...) whose parent was ever in the region,
-    by the parent's historical region columns."""
-
-    def apply(queryset: models.QuerySet, region: Region) -> models.QuerySet:
-        parents = filter_by_region(parent.history.all(), region, village_field=village_field,
-                                   township_field=township_field)
-        return queryset.filter(**{f"{fk}__in": parents.values("id")})
-
-    return apply
-
-
-def _regions_in(region: Region) -> models.QuerySet:
-    if region.level == "village":
-        return Region.objects.filter(pk=region.pk).values("pk")
-    return Region.objects.filter(township_id=region.pk).values("pk")
-
-
-def _organisations(queryset: models.QuerySet, region: Region) -> models.QuerySet:
-    return queryset.filter(region_id__in=_regions_in(region))
-
-
-def _role_assignments(queryset: models.QuerySet, region: Region) -> models.QuerySet:
-    organisations = Organisation.objects.filter(region_id__in=_regions_in(region)).values("pk")
-    return queryset.filter(organisation_id__in=organisations)
-
-
-@dataclass(frozen=True)
-class HistorySource:
-    key: str
-    model: type[models.Model]
-    # None: the table has no place in the region tree and is left out when a region is chosen
-    region_filter: RegionFilter | None = None
-
-    @property
-    def history_model(self) -> type[models.Model]:
-        return self.model.history.model
-
-    @property
-    def label(self) -> str:
-        return str(self.model._meta.verbose_name)
-
-
-SOURCES: list[HistorySource] = [
-    HistorySource("asset", Asset, _own_columns("region_id", "township_id")),
-    HistorySource("asset_funding_line", AssetFundingLine, _via_parent(Asset, "asset_id", "region_id", "township_id")),
-    HistorySource("asset_beneficiary", AssetBeneficiary, _via_parent(Asset, "asset_id", "region_id", "township_id")),
-    HistorySource("asset_registration", AssetRegistration,
-                  _via_parent(Asset, "asset_id", "region_id", "township_id")),
-    HistorySource("project", Project, _own_columns("region_id", "township_id")),
-    HistorySource("project_funding_line", ProjectFundingLine,
-                  _via_parent(Project, "project_id", "region_id", "township_id")),
-    HistorySource("household", Household, _own_columns("village_id", "township_id")),
-    HistorySource("region", Region, _own_columns("id", "township_id")),
-    HistorySource("organisation", Organisation, _organisations),
-    HistorySource("role_assignment", RoleAssignment, _role_assignments),
-    HistorySource("category", AssetCategory),
-    HistorySource("user", User),
-    # the workflows of transfers/ and disposals/
-    HistorySource("transfer", Transfer, _own_columns("region_id", "township_id")),
-    HistorySource("change_registration", ChangeRegistration,
-                  _via_parent(Asset, "asset_id", "region_id", "township_id")),
-    HistorySource("disposal", Disposal, _own_columns("region_id", "township_id")),
-]
-SOURCES_BY_KEY = {source.key: source for source in SOURCES}
+__all__ = ["SOURCES", "SOURCES_BY_KEY", "HistorySource", "day_start", "filtered"]
 
 
 def day_start(day: datetime.date) -> datetime.datetime:

@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assets.choices import AssetClass, AssetStatus, OwnershipType, Role
+from assets.choices import STATE_OWNER_KINDS, AssetClass, AssetStatus, OwnershipType, Role
 from assets.history import change_context
 from assets.models import Asset, User
 from assets.scoping import ADD, PERMISSIONS, VIEW, RoleGrant, role_grants
 from disposals.choices import DisposalMethod
 from disposals.models import Disposal, DisposalEvidence
-from transfers.engine import (
+from workflow.engine import (
     OPEN_STATUSES,
     do_approve,
     do_reject,
@@ -34,7 +34,6 @@ from transfers.engine import (
     save_new,
     validate_attachment,
 )
-from transfers.ownership import STATE_OWNER_KINDS
 
 __all__ = [
     "do_add_evidence", "do_approve", "do_create_disposal", "do_reject", "do_return", "do_submit",

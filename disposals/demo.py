@@ -1,4 +1,5 @@
-"""Demo disposals in every state (called by transfers.demo.seed_workflows)."""
+"""Demo disposals in every state (registered from DisposalsConfig.ready(); run by
+assets/demo/workflows.py: seed_workflows after the transfers)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from assets.demo.workflows import DemoPlaces, demo_asset, demo_project, document
 from assets.models import Asset, Organisation
 from disposals.actions import do_add_evidence, do_create_disposal
 from disposals.models import Disposal
-from transfers import engine
-from transfers.demo import DemoPlaces, demo_asset, demo_project, document
+from workflow import engine
 
 
 def _backdate_notice(disposal: Disposal) -> None:

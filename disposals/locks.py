@@ -19,7 +19,7 @@ DISPOSAL_STATUSES = (
 
 def open_disposals(asset_ids: Iterable[int]) -> dict[int, list[ChainLock]]:
     from disposals.models import Disposal
-    from transfers.engine import OPEN_STATUSES
+    from workflow.engine import OPEN_STATUSES
 
     found: dict[int, list[ChainLock]] = {}
     rows = Disposal.objects.filter(asset_id__in=list(asset_ids), status__in=OPEN_STATUSES).values_list(

@@ -14,7 +14,7 @@ from assets.models import Asset
 from assets.scoping import ActionScope
 from assets.validators import MONEY
 from disposals.choices import DisposalMethod, DisposalReason
-from transfers import engine
+from workflow import engine
 
 NOTICE_STEP = "notice"
 
@@ -165,8 +165,3 @@ class DisposalDecision(engine.DecisionRecord):
         verbose_name = _("disposal decision")
         verbose_name_plural = _("disposal decisions")
 
-
-from disposals.workflow import DisposalWorkflow  # noqa: E402  (the chain needs the models above)
-
-Disposal.workflow = DisposalWorkflow()
-engine.register(Disposal)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from disposals import views
 from disposals.models import Disposal
-from transfers.workflow_views import DecisionFileView, SubmitView, WithdrawView
+from workflow.views import DecisionFileView, SubmitView, WithdrawView
 
 app_name = "disposals"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -14,68 +12,22 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from assets.choices import AssetStatus, OrganisationKind, RegionLevel, Role
 from assets.files import file_response
+from assets.history_diffs import asset_history
 from assets.models import Asset, Region
 from assets.scoping import ADD, CHANGE, VIEW, role_grants
 from assets.views.base import ObjectListView, ObjectPermissionRequiredMixin
-from audits.diffs import asset_history
 from disposals.actions import applicant_grant, do_add_evidence, do_create_disposal, do_update_disposal, earning_note
-from disposals.choices import DisposalMethod, DisposalReason
+from disposals.filtersets import DisposalFilterSet
+from disposals.forms import DisposalForm, EvidenceForm
 from disposals.models import NOTICE_STEP, Disposal
-from transfers import engine
-from transfers.pdf import pdf_response
-from transfers.workflow_views import DecideView, ItemDetailView, WorkflowItemMixin
-
-
-class DisposalForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=DisposalReason.choices)
-    method = forms.ChoiceField(label=gettext_lazy("Method"), choices=DisposalMethod.choices)
-    description = forms.CharField(label=gettext_lazy("Condition of the asset"),
-                                  widget=forms.Textarea(attrs={"rows": 4}),
-                                  help_text=gettext_lazy("Why the asset can no longer serve: its state, losses, "
-                                                         "damage."))
-    appraised_value = forms.DecimalField(label=gettext_lazy("Appraised value (yuan)"), required=False,
-                                         max_digits=14, decimal_places=2, min_value=0)
-    earning_justification = forms.CharField(
-        label=gettext_lazy("Why dispose of an earning asset"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Required when the asset is running well and earning."),
-    )
-    notice_days = forms.IntegerField(label=gettext_lazy("Public notice period (days)"), min_value=5, max_value=30,
-                                     initial=7)
-    evidence_file = forms.FileField(label=gettext_lazy("Evidence file"), required=False)
-    evidence_description = forms.CharField(label=gettext_lazy("What the file shows"), required=False,
-                                           max_length=200)
-
-
-class EvidenceForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Evidence file"))
-    description = forms.CharField(label=gettext_lazy("What the file shows"), max_length=200)
-
-
-class DisposalFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=gettext_lazy("Number or asset"))
-    status = django_filters.ChoiceFilter(choices=engine.ItemStatus.choices, label=gettext_lazy("Status"))
-    current_step = django_filters.ChoiceFilter(
-        choices=[(step.code, step.label) for step in Disposal.workflow.steps], label=gettext_lazy("Step"))
-    reason = django_filters.ChoiceFilter(choices=DisposalReason.choices, label=gettext_lazy("Reason"))
-    earning_flag = django_filters.BooleanFilter(label=gettext_lazy("Earning asset"))
-
-    class Meta:
-        model = Disposal
-        fields = ["q", "status", "current_step", "reason", "earning_flag"]
-
-    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(number__icontains=value) | Q(asset__code__icontains=value)
-                               | Q(asset__name__icontains=value))
+from workflow import engine
+from workflow.pdf import pdf_response
+from workflow.views import DecideView, ItemDetailView, WorkflowItemMixin
 
 
 class DisposalListView(ObjectListView):

@@ -32,7 +32,8 @@ from assets.choices import AssetStatus, OrganisationKind, OwnershipType, Role
 from assets.history import change_context
 from assets.models import Asset, Organisation
 from disposals.choices import DisposalMethod
-from transfers.engine import Decider, Step, Workflow, organisation_of_kind
+from transfers.services import record_change_registration
+from workflow.engine import Decider, Step, Workflow, organisation_of_kind
 
 if TYPE_CHECKING:
     from disposals.models import Disposal
@@ -147,8 +148,6 @@ def _clean_carry_out(disposal: Disposal, extra: Any) -> dict[str, Any]:
 
 def _carry_out(disposal: Disposal, decision: Any, user: Any) -> None:
     """The asset is disposed of: status, proceeds against its owner, a change registration."""
-    from transfers.models import ChangeRegistration
-
     data = decision.data
     asset = Asset.objects.select_for_update().get(pk=disposal.asset_id)
     disposal.carried_out_on = datetime.date.fromisoformat(data["carried_out_on"])
@@ -160,7 +159,7 @@ def _carry_out(disposal: Disposal, decision: Any, user: Any) -> None:
     with change_context(user, reason):
         asset.status = AssetStatus.DISPOSED
         asset.save()
-        ChangeRegistration.objects.create(
+        record_change_registration(
             asset=asset, kind=METHOD_TO_CHANGE[disposal.method], occurred_on=disposal.carried_out_on,
             description=_("%(method)s (%(reason)s); buyer or receiver: %(counterparty)s") % {
                 "method": disposal.get_method_display(), "reason": disposal.get_reason_display(),

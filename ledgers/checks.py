@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 
 from assets.choices import AssetClass, OrganisationKind, OwnershipType, RegionLevel, ValuationBasis
 from assets.models import Asset, AssetFundingLine, Project, ProjectFundingLine
-from ledgers.models import CheckKind, CheckTrigger, ConsistencyMismatch, ConsistencyRun, JobStatus
+from ledgers.choices import CheckKind, CheckTrigger, JobStatus
+from ledgers.models import ConsistencyMismatch, ConsistencyRun
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

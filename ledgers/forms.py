@@ -13,10 +13,10 @@ from assets.choices import AssetClass, AssetStatus, OrganisationKind, RegionLeve
 from assets.forms.widgets import DateInput, region_label
 from assets.models import Organisation, Region
 from assets.scoping import ADD, VIEW, has_permission
+from ledgers.choices import ExportFormat, ImportKind, LedgerKind
 from ledgers.exports.spec import LedgerRequest
 from ledgers.importing.safety import MAX_UPLOAD_BYTES, too_large_message
 from ledgers.importing.schema import SHEET_TITLES
-from ledgers.models import ExportFormat, ImportKind, LedgerKind
 
 IMPORT_SCOPE_KEYS = {ImportKind.ASSETS: "asset", ImportKind.HOUSEHOLDS: "household", ImportKind.PROJECTS: "project"}
 

@@ -38,8 +38,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assets.broker import BROKER_ERRORS, send_quickly
+from ledgers.choices import ExportFormat, JobStatus, LedgerKind
 from ledgers.exports.spec import LedgerRequest
-from ledgers.models import ExportFormat, JobStatus, LedgerExportJob, LedgerKind
+from ledgers.models import LedgerExportJob
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Records of the ledger work: export jobs, consistency-check runs and their mismatches, and
 import batches (四(三) 一总四分 and 账账相符).
 
-Export jobs and import batches belong to the user who asked for them: a user sees only their
-own. Consistency runs are county-wide; each mismatch names a township and/or a department and is
-read through the scoping choke point (scope key "ledger").
+Every model is read through the scoping choke point (assets/scoping.py). Export jobs and import
+batches belong to the user who asked for them (``owner_field``): a role allowed them at all sees
+only its own (scope keys "ledger_export_job", "import_batch"). Consistency runs are county-wide;
+each mismatch names a township and/or a department (scope key "ledger").
 """
 
 from __future__ import annotations
@@ -16,50 +17,19 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.choices import AssetClass
 from assets.models.base import ScopedModel
-from assets.scoping import ActionScope
+from assets.scoping import ActionScope, RestrictedManager
 from assets.validators import MONEY
-
-
-class LedgerKind(models.TextChoices):
-    """一总四分: the county master ledger and the four sub-ledgers, plus the asset list export."""
-
-    COUNTY = "county", _("county master ledger")
-    DEPARTMENT = "department", _("department ledger")
-    TOWNSHIP = "township", _("township ledger")
-    VILLAGE = "village", _("village ledger")
-    HOUSEHOLD = "household", _("household ledger")
-    LIST = "list", _("filtered asset list")
-
-
-class ExportFormat(models.TextChoices):
-    XLSX = "xlsx", _("Excel workbook (.xlsx)")
-    PDF = "pdf", _("printable PDF")
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
-
-
-FINISHED = (JobStatus.DONE, JobStatus.FAILED)
-
-
-class OwnRecordsQuerySet(models.QuerySet):
-    """Jobs and uploads are private to the user who made them: ``restrict`` (the same name as
-    the register's choke point) gives a user only their own, for every action."""
-
-    owner_field = "created_by"
-
-    def restrict(self, user, action: str = "view") -> OwnRecordsQuerySet:
-        if user is None or not user.is_authenticated or action not in ("view", "add", "change"):
-            return self.none()
-        return self.filter(**{self.owner_field: user})
-
-
-class ImportBatchQuerySet(OwnRecordsQuerySet):
-    owner_field = "uploaded_by"
+from ledgers.choices import (
+    FINISHED,
+    IMPORT_FINISHED,
+    CheckKind,
+    CheckTrigger,
+    ExportFormat,
+    ImportKind,
+    ImportStatus,
+    JobStatus,
+    LedgerKind,
+)
 
 
 def export_upload_to(job: LedgerExportJob, filename: str) -> str:
@@ -92,9 +62,11 @@ class LedgerExportJob(models.Model):
     # "host:pid" of the process running the current attempt: a dead pid on the same host frees the job at once
     worker = models.CharField(_("worker process"), max_length=200, blank=True)
 
-    objects = OwnRecordsQuerySet.as_manager()
-    # may ask for exports: whoever may view assets (the rows are restricted to their scope)
-    scope_key = "asset"
+    # restrict(): the roles allowed "ledger_export_job" (whoever may view assets; the rows of the
+    # export are restricted to their scope) reach their own jobs only
+    objects = RestrictedManager()
+    scope_key = "ledger_export_job"
+    owner_field = "created_by"
 
     class Meta:
         verbose_name = _("ledger export")
@@ -119,24 +91,6 @@ class LedgerExportJob(models.Model):
     def filename(self) -> str:
         stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
         return f"{self.get_ledger_display()}-{stamp}-{self.pk}.{self.file_format}"
-
-
-class CheckTrigger(models.TextChoices):
-    MANUAL = "manual", _("on demand")
-    NIGHTLY = "nightly", _("nightly")
-
-
-class CheckKind(models.TextChoices):
-    """The 账账相符 checks of 四(三) and the completeness checks on each asset."""
-
-    SUB_LEDGER_TOWNSHIP = "sub_ledger_township", _("township ledgers do not add up to the master ledger")
-    SUB_LEDGER_DEPARTMENT = "sub_ledger_department", _("department ledgers do not add up to the master ledger")
-    TOWNSHIP_DEPARTMENT = "township_department", _("township figures differ from the department figures")
-    DEPARTMENT_FUNDS = "department_funds", _("department ledger differs from the projects' funding lines")
-    ASSET_FUNDING = "asset_funding", _("funding lines do not add up to the original value")
-    MISSING_OWNER = "missing_owner", _("asset without owner")
-    MISSING_VALUATION_BASIS = "missing_valuation_basis", _("asset without a valid valuation basis")
-    MISSING_REGION = "missing_region", _("asset not located in a township or village")
 
 
 class ConsistencyRun(ScopedModel):
@@ -215,22 +169,6 @@ class ConsistencyMismatch(ScopedModel):
         return Q(township_id__in=scope.township_ids) | Q(department_id__in=scope.department_ids)
 
 
-class ImportKind(models.TextChoices):
-    ASSETS = "assets", _("assets")
-    HOUSEHOLDS = "households", _("households")
-    PROJECTS = "projects", _("projects")
-
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("queued")
-    RUNNING = "running", _("being checked")
-    REJECTED = "rejected", _("rejected: nothing saved")
-    IMPORTED = "imported", _("imported")
-
-
-IMPORT_FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED)
-
-
 def import_upload_to(batch: ImportBatch, filename: str) -> str:
     return f"ledgers/imports/{timezone.localdate():%Y/%m}/{batch.sha256[:16]}-{filename}"
 
@@ -269,7 +207,10 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
-    objects = ImportBatchQuerySet.as_manager()
+    # restrict(): the roles allowed "import_batch" reach their own uploads only
+    objects = RestrictedManager()
+    scope_key = "import_batch"
+    owner_field = "uploaded_by"
 
     class Meta:
         verbose_name = _("import batch")

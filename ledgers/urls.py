@@ -4,6 +4,8 @@ from django.urls import path
 
 from ledgers import views
 
+app_name = "ledgers"
+
 urlpatterns = [
     path("", views.LedgerHomeView.as_view(), name="ledger_home"),
     path("exports/<int:pk>/", views.ExportJobView.as_view(), name="ledger_export_detail"),

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -25,10 +24,11 @@ from django.views.generic import TemplateView
 from assets.files import file_response
 from assets.filtersets import AssetFilterSet
 from assets.models import Asset
-from assets.scoping import ADD, VIEW, has_permission
+from assets.scoping import ADD, VIEW, has_permission, sees_everything
 from assets.views.base import ObjectPermissionRequiredMixin, paginate
 from ledgers import jobs
 from ledgers.checks import run_checks
+from ledgers.choices import CheckKind, CheckTrigger, ImportKind, ImportStatus, LedgerKind
 from ledgers.exports.source import base_queryset
 from ledgers.exports.spec import LedgerRequest
 from ledgers.forms import IMPORT_SCOPE_KEYS, ImportUploadForm, LedgerExportForm, allowed_import_kinds
@@ -38,17 +38,7 @@ from ledgers.importing.schema import SHEET_TITLES
 from ledgers.importing.service import already_imported_message
 from ledgers.importing.templates import build_template
 from ledgers.importing.uploads import LimitedUploadHandler
-from ledgers.models import (
-    CheckKind,
-    CheckTrigger,
-    ConsistencyMismatch,
-    ConsistencyRun,
-    ImportBatch,
-    ImportKind,
-    ImportStatus,
-    LedgerExportJob,
-    LedgerKind,
-)
+from ledgers.models import ConsistencyMismatch, ConsistencyRun, ImportBatch, LedgerExportJob
 
 RECENT_JOBS = 15
 SECTION_ROWS = 300  # mismatches listed per check on the run page; drill down by township or department
@@ -85,7 +75,7 @@ def job_status(job: LedgerExportJob) -> dict[str, Any]:
         "rows_total": job.rows_total,
         "finished": job.is_finished,
         "error": job.error,
-        "download_url": reverse("ledger_export_download", args=[job.pk]) if job.status == "done" and job.result
+        "download_url": reverse("ledgers:ledger_export_download", args=[job.pk]) if job.status == "done" and job.result
         else None,
     }
 
@@ -99,7 +89,7 @@ def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpRes
         if job.status == "done":
             return _download(job)
         messages.error(request, job.error)
-        return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
+        return HttpResponseRedirect(reverse("ledgers:ledger_export_detail", args=[job.pk]))
     try:
         job = jobs.start_job(user, ledger_request)
     except jobs.TooManyJobs as exc:
@@ -108,7 +98,7 @@ def start_export(request: HttpRequest, ledger_request: LedgerRequest) -> HttpRes
     except jobs.QueueUnavailable as exc:
         messages.error(request, str(exc))
         return 503
-    return HttpResponseRedirect(reverse("ledger_export_detail", args=[job.pk]))
+    return HttpResponseRedirect(reverse("ledgers:ledger_export_detail", args=[job.pk]))
 
 
 def _download(job: LedgerExportJob) -> HttpResponse:
@@ -140,30 +130,41 @@ class LedgerHomeView(PermissionMixin, LedgerNavMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
 
-class ExportJobView(PermissionMixin, TemplateView):
+class ExportJobMixin(ObjectPermissionRequiredMixin):
+    """One export job: the role must be allowed export jobs at all (403); the job must be the
+    user's own (``restrict``; anyone else's is 404, a county-wide role's included)."""
+
+    model = LedgerExportJob
+    action = VIEW
+
+    def get_job(self) -> LedgerExportJob:
+        return get_object_or_404(self.restricted(), pk=self.kwargs["pk"])
+
+
+class ExportJobView(ExportJobMixin, TemplateView):
     template_name = "ledgers/export_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        job = get_object_or_404(LedgerExportJob.objects.restrict(self.request.user, VIEW), pk=self.kwargs["pk"])
+        job = self.get_job()
         context.update(job=job, state=job_status(job))
         return context
 
 
-class ExportJobStatusView(PermissionMixin, View):
+class ExportJobStatusView(ExportJobMixin, View):
     """JSON polled by static/ledgers/ledgers.js for the progress bar."""
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
-        job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
+        job = self.get_job()
         job = jobs.recover_if_lost(job)  # a dead worker's job is queued again now, not at the next sweep
         response = JsonResponse(job_status(job))
         response["Cache-Control"] = "no-store"
         return response
 
 
-class ExportJobDownloadView(PermissionMixin, View):
+class ExportJobDownloadView(ExportJobMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(LedgerExportJob.objects.restrict(request.user, VIEW), pk=pk)
+        job = self.get_job()
         if job.status != "done" or not job.result:
             raise Http404
         return _download(job)
@@ -196,7 +197,7 @@ class ExportAssetListView(PermissionMixin, TemplateView):
                 chosen.append((field.label, value))
         context.update(
             chosen=chosen, count=base_queryset(self.request.user, ledger_request).count(),
-            back_url=f"{reverse('asset_list')}?{ledger_request.list_query}",
+            back_url=f"{reverse('assets:asset_list')}?{ledger_request.list_query}",
         )
         return context
 
@@ -233,7 +234,7 @@ class CheckListView(PermissionMixin, LedgerNavMixin, TemplateView):
             raise PermissionDenied
         run = run_checks(trigger=CheckTrigger.MANUAL, started_by=request.user)
         messages.success(request, _("The check ran: %(n)s mismatches found.") % {"n": run.mismatch_count})
-        return HttpResponseRedirect(reverse("ledger_check_detail", args=[run.pk]))
+        return HttpResponseRedirect(reverse("ledgers:ledger_check_detail", args=[run.pk]))
 
 
 class CheckRunView(PermissionMixin, TemplateView):
@@ -261,7 +262,7 @@ class CheckRunView(PermissionMixin, TemplateView):
                     for kind in CheckKind.values if by_check.get(kind)]
         context.update(run=run, sections=sections, per_township=per_township, per_department=per_department,
                        total=len(mismatches), shown=len(shown), chosen=chosen, section_rows=SECTION_ROWS,
-                       county_wide=_county_wide(user))
+                       county_wide=sees_everything(user, "ledger", VIEW))
         return context
 
 
@@ -272,12 +273,6 @@ def _per(mismatches: list[ConsistencyMismatch], attribute: str) -> list[tuple[An
         if target is not None:
             counts[target] += 1
     return sorted(counts.items(), key=lambda item: getattr(item[0], "code", ""))
-
-
-def _county_wide(user: Any) -> bool:
-    from assets.scoping import action_scope
-
-    return action_scope(user, "ledger", VIEW).everything
 
 
 class MismatchView(PermissionMixin, TemplateView):
@@ -302,13 +297,23 @@ class MismatchView(PermissionMixin, TemplateView):
 # --- import -------------------------------------------------------------------------------------
 
 
-class ImportMixin(LoginRequiredMixin):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not allowed_import_kinds(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class ImportMixin(ObjectPermissionRequiredMixin):
+    """Uploading: the role must be allowed to add import batches (403); which kinds of record it
+    may import is the form's business (``allowed_import_kinds``)."""
+
+    model = ImportBatch
+    action = ADD
+
+
+class ImportBatchMixin(ObjectPermissionRequiredMixin):
+    """One upload: the role must be allowed import batches at all (403); the batch must be the
+    user's own (``restrict``; anyone else's is 404)."""
+
+    model = ImportBatch
+    action = VIEW
+
+    def get_batch(self) -> ImportBatch:
+        return get_object_or_404(self.restricted(), pk=self.kwargs["pk"])
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # checked in post(), after the size-limiting upload handler is in
@@ -355,8 +360,8 @@ class ImportView(ImportMixin, LedgerNavMixin, TemplateView):
             messages.error(request, _("Nothing was saved: %(n)s problems found. Correct them and upload the file "
                                       "again.") % {"n": len(batch.errors)})
         if batch.uploaded_by_id != request.user.pk:  # an identical file imported by someone else
-            return HttpResponseRedirect(reverse("ledger_import"))
-        return HttpResponseRedirect(reverse("ledger_import_detail", args=[batch.pk]))
+            return HttpResponseRedirect(reverse("ledgers:ledger_import"))
+        return HttpResponseRedirect(reverse("ledgers:ledger_import_detail", args=[batch.pk]))
 
 
 class ImportTemplateView(ImportMixin, View):
@@ -374,31 +379,30 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
-class ImportBatchView(LoginRequiredMixin, TemplateView):
+class ImportBatchView(ImportBatchMixin, TemplateView):
     """One upload: its progress while it is checked, then what was imported, skipped or wrong."""
 
     template_name = "ledgers/import_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        batch = get_object_or_404(ImportBatch.objects.restrict(self.request.user, VIEW), pk=self.kwargs["pk"])
-        context["batch"] = import_jobs.expire_if_stale(batch)
+        context["batch"] = import_jobs.expire_if_stale(self.get_batch())
         return context
 
 
-class ImportStatusView(LoginRequiredMixin, View):
+class ImportStatusView(ImportBatchMixin, View):
     """JSON polled by static/ledgers/ledgers.js for the batch's progress bar."""
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
-        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW), pk=pk)
+        batch = self.get_batch()
         response = JsonResponse(import_jobs.batch_status(import_jobs.expire_if_stale(batch)))
         response["Cache-Control"] = "no-store"
         return response
 
 
-class ImportFileView(LoginRequiredMixin, View):
+class ImportFileView(ImportBatchMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW), pk=pk)
+        batch = self.get_batch()
         if not batch.file:
             raise Http404
         return file_response(batch.file, filename=batch.original_name, content_type=XLSX)

@@ -48,9 +48,9 @@ def test_api_answer_is_the_same_for_a_number_registered_elsewhere(world, api):
 def test_web_form_answer_is_the_same_and_the_case_goes_to_both_townships(world, login):
     existing = world.households[0][0]
     client = login("village2")
-    data = page_data(client.get(reverse("household_add")), head_name="重复户", village=str(world.villages[2].pk),
+    data = page_data(client.get(reverse("assets:household_add")), head_name="重复户", village=str(world.villages[2].pk),
                      members_count="3", id_number=existing.id_number)
-    response = client.post(reverse("household_add"), data)
+    response = client.post(reverse("assets:household_add"), data)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert existing.head_name not in page and "重复" not in page.replace("重复户", "")
@@ -59,14 +59,14 @@ def test_web_form_answer_is_the_same_and_the_case_goes_to_both_townships(world, 
     # the townships concerned and the county see it; the clerks do not
     for name in ("township1", "township2", "county", "auditor"):
         client = login(name)
-        listing = client.get(reverse("household_duplicate_list"))
+        listing = client.get(reverse("assets:household_duplicate_list"))
         assert listing.status_code == 200 and f"#{case.pk}" in listing.content.decode(), name
-        assert client.get(reverse("household_duplicate_detail", args=[case.pk])).status_code == 200
+        assert client.get(reverse("assets:household_duplicate_detail", args=[case.pk])).status_code == 200
     for name in ("village1", "village2", "dept_water"):
-        assert login(name).get(reverse("household_duplicate_list")).status_code == 403
+        assert login(name).get(reverse("assets:household_duplicate_list")).status_code == 403
     # the township sees it flagged on the household page
     assert "身份证号重复待核实" in login("township1").get(
-        reverse("household_detail", args=[existing.pk])).content.decode()
+        reverse("assets:household_detail", args=[existing.pk])).content.decode()
 
 
 def test_a_case_inside_one_township_is_not_shown_to_another_township(world, login, api):
@@ -75,9 +75,9 @@ def test_a_case_inside_one_township_is_not_shown_to_another_township(world, logi
                                    format="json")
     assert answer.status_code == 201
     case = cases().get()
-    assert login("township1").get(reverse("household_duplicate_detail", args=[case.pk])).status_code == 200
-    assert login("township2").get(reverse("household_duplicate_detail", args=[case.pk])).status_code == 404
-    assert f"#{case.pk}" not in login("township2").get(reverse("household_duplicate_list")).content.decode()
+    assert login("township1").get(reverse("assets:household_duplicate_detail", args=[case.pk])).status_code == 200
+    assert login("township2").get(reverse("assets:household_duplicate_detail", args=[case.pk])).status_code == 404
+    assert f"#{case.pk}" not in login("township2").get(reverse("assets:household_duplicate_list")).content.decode()
 
 
 def test_same_village_duplicate_is_refused_clearly(world, api, login):
@@ -97,7 +97,7 @@ def test_township_resolves_the_case_with_history(world, login, api):
     existing = world.households[0][0]
     api("village2").post("/api/households/", payload(world, 2, existing.id_number, "重复户"), format="json")
     case = cases().get()
-    url = reverse("household_duplicate_detail", args=[case.pk])
+    url = reverse("assets:household_duplicate_detail", args=[case.pk])
     client = login("township2")
     assert client.post(url, {"resolution": ""}).status_code == 400
     assert login("auditor").post(url, {"resolution": "x"}).status_code == 403

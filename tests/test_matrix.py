@@ -89,12 +89,12 @@ def test_web_pages(client, world, model, role):
     inside, outside = targets(world, model)
     web_client(client, world, role)
     got = (
-        client.get(reverse(f"{model}_list")).status_code,
-        client.get(reverse(f"{model}_detail", args=[inside.pk])).status_code,
-        client.get(reverse(f"{model}_detail", args=[outside.pk])).status_code,
-        client.get(reverse(f"{model}_add")).status_code,
-        client.get(reverse(f"{model}_edit", args=[inside.pk])).status_code,
-        client.get(reverse(f"{model}_edit", args=[outside.pk])).status_code,
+        client.get(reverse(f"assets:{model}_list")).status_code,
+        client.get(reverse(f"assets:{model}_detail", args=[inside.pk])).status_code,
+        client.get(reverse(f"assets:{model}_detail", args=[outside.pk])).status_code,
+        client.get(reverse(f"assets:{model}_add")).status_code,
+        client.get(reverse(f"assets:{model}_edit", args=[inside.pk])).status_code,
+        client.get(reverse(f"assets:{model}_edit", args=[outside.pk])).status_code,
     )
     assert got == MODELS[model][role]
 
@@ -159,6 +159,6 @@ def test_api_reference_data(world, role):
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    response = client.get(reverse("asset_list"))
+    response = client.get(reverse("assets:asset_list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert APIClient().get("/api/assets/").status_code in (401, 403)

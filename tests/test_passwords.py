@@ -121,7 +121,7 @@ def test_an_account_created_by_an_administrator_must_change_its_password(world):
     assert response.redirect_chain[-1][0].startswith(reverse("password_change"))
     assert "请先设置您自己的密码" in response.content.decode()
     # every page leads there, and the API answers 403 in JSON
-    assert client.get(reverse("asset_list")).url.startswith(reverse("password_change"))
+    assert client.get(reverse("assets:asset_list")).url.startswith(reverse("password_change"))
     api = client.get("/api/assets/")
     assert api.status_code == 403
     assert api.json()["code"] == "password_change_required" and "修改密码" in api.json()["detail"]

@@ -232,7 +232,7 @@ def test_logged_in_forms_and_session_api_calls_require_the_csrf_token(world):
 
     assert client.post(reverse("logout")).status_code == 403
     assert logged_in(client)
-    assert client.post(reverse("asset_add"), {"name": "x"}).status_code == 403
+    assert client.post(reverse("assets:asset_add"), {"name": "x"}).status_code == 403
     # DRF's session authentication enforces CSRF too (token-authenticated calls need none)
     assert client.post("/api/assets/", {"name": "x"}, content_type="application/json").status_code == 403
 

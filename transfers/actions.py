@@ -20,16 +20,6 @@ from assets.history import change_context
 from assets.models import Asset, Household, Project, User
 from assets.scoping import ADD, CHANGE, PERMISSIONS, VIEW, RoleGrant, role_grants
 from transfers.choices import ChangeKind
-from transfers.engine import (
-    OPEN_STATUSES,
-    do_approve,
-    do_reject,
-    do_return,
-    do_submit,
-    do_withdraw,
-    lock_for_change,
-    save_new,
-)
 from transfers.models import ChangeRegistration, Transfer, TransferLine, TransferShare
 from transfers.ownership import (
     CheckedLine,
@@ -38,6 +28,16 @@ from transfers.ownership import (
     area_villages,
     check_line,
     receiving_unit,
+)
+from workflow.engine import (
+    OPEN_STATUSES,
+    do_approve,
+    do_reject,
+    do_return,
+    do_submit,
+    do_withdraw,
+    lock_for_change,
+    save_new,
 )
 
 __all__ = [

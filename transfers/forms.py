@@ -18,7 +18,6 @@ from assets.choices import OrganisationKind, RegistrationSystem
 from assets.models import Asset, Household, Organisation, Project
 from assets.scoping import VIEW
 from transfers.choices import OwnershipRule, ShareBasis
-from transfers.engine import OPEN_STATUSES
 from transfers.models import Transfer, TransferLine
 from transfers.ownership import (
     REGISTRATION_SYSTEMS,
@@ -28,6 +27,7 @@ from transfers.ownership import (
     area_villages,
     rule_for,
 )
+from workflow.engine import OPEN_STATUSES
 
 
 class TransferForm(forms.Form):

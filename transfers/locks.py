@@ -15,8 +15,8 @@ TRANSFER_LOCKS = STATUS_FIELDS | OWNER_FIELDS | VALUE_FIELDS
 
 
 def open_transfers(asset_ids: Iterable[int]) -> dict[int, list[ChainLock]]:
-    from transfers.engine import OPEN_STATUSES
     from transfers.models import TransferLine
+    from workflow.engine import OPEN_STATUSES
 
     found: dict[int, list[ChainLock]] = {}
     rows = TransferLine.objects.filter(asset_id__in=list(asset_ids), transfer__status__in=OPEN_STATUSES).values_list(

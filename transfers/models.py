@@ -13,8 +13,8 @@ from assets.models import Asset, Project
 from assets.models.base import ScopedModel
 from assets.scoping import ActionScope
 from assets.validators import MONEY
-from transfers import engine
 from transfers.choices import ChangeKind, OwnershipRule, ShareBasis
+from workflow import engine
 
 
 def asset_scope_q(scope: ActionScope, prefix: str) -> Q:
@@ -221,8 +221,3 @@ class ChangeRegistration(ScopedModel):
     def scope_q(cls, scope: ActionScope) -> Q:
         return asset_scope_q(scope, "asset__")
 
-
-from transfers.workflow import TransferWorkflow  # noqa: E402  (the chain needs the models above)
-
-Transfer.workflow = TransferWorkflow()
-engine.register(Transfer)

@@ -26,6 +26,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assets.choices import (
+    STATE_OWNER_KINDS,
     AssetClass,
     AssetStatus,
     OrganisationKind,
@@ -37,9 +38,6 @@ from assets.models import Asset, Household, Organisation, Project, Region
 from transfers.choices import OwnershipRule, ShareBasis
 
 HUNDRED = Decimal("100.00")
-STATE_OWNER_KINDS = frozenset({
-    OrganisationKind.DEPARTMENT, OrganisationKind.AGRI_BUREAU, OrganisationKind.TOWNSHIP_GOVERNMENT,
-})
 
 REGISTRATION_SYSTEMS: dict[str, tuple[str, ...]] = {
     OwnershipType.STATE: (RegistrationSystem.STATE_ASSET_SYSTEM, RegistrationSystem.REVITALIZATION_SYSTEM),
@@ -174,7 +172,7 @@ def _owner_refusal(rule: str) -> str:
 
 
 def _county_decider() -> Organisation:
-    from transfers.engine import organisation_of_kind
+    from workflow.engine import organisation_of_kind
 
     return organisation_of_kind(OrganisationKind.AGRI_BUREAU)
 

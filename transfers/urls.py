@@ -1,17 +1,16 @@
-"""/transfers/: ownership transfers, change registrations, and the inbox of every workflow."""
+"""/transfers/: ownership transfers and change registrations (the inbox of every workflow, also
+under /transfers/, is workflow/urls.py)."""
 
 from django.urls import path
 
 from transfers import views
 from transfers.models import Transfer
-from transfers.workflow_views import DecisionFileView, InboxView, SubmitView, WithdrawView
+from workflow.views import DecisionFileView, SubmitView, WithdrawView
 
 app_name = "transfers"
 
 urlpatterns = [
     path("", views.TransferListView.as_view(), name="list"),
-    path("inbox/", InboxView.as_view(), name="inbox"),
-    path("mine/", InboxView.as_view(mine=True), name="mine"),
     path("new/", views.TransferFormView.as_view(), name="add"),
     path("<int:pk>/", views.TransferView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.TransferFormView.as_view(), name="edit"),

@@ -4,48 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from assets.choices import Role
+from assets.history_diffs import asset_history
 from assets.models import Asset, Project
 from assets.scoping import ADD, CHANGE, VIEW, role_grants
 from assets.views.base import ObjectListView, ObjectPermissionRequiredMixin
-from audits.diffs import asset_history
-from transfers import engine
 from transfers.actions import applicant_grant, do_create_transfer, do_record_change_registration, do_update_transfer
+from transfers.approval import approval_parties
 from transfers.choices import ChangeKind
+from transfers.filtersets import ChangeRegistrationFilterSet, TransferFilterSet
 from transfers.forms import LineRows, TransferForm, registration_rows, registrations_from
 from transfers.models import ChangeRegistration, Transfer
-from transfers.pdf import approval_parties, pdf_response
-from transfers.workflow_views import DecideView, ItemDetailView, WorkflowItemMixin
-
-
-class TransferFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=gettext_lazy("Number or project"))
-    status = django_filters.ChoiceFilter(choices=engine.ItemStatus.choices, label=gettext_lazy("Status"))
-    current_step = django_filters.ChoiceFilter(
-        choices=[(step.code, step.label) for step in Transfer.workflow.steps], label=gettext_lazy("Step"))
-
-    class Meta:
-        model = Transfer
-        fields = ["q", "status", "current_step"]
-
-    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(number__icontains=value) | Q(project__name__icontains=value)
-                               | Q(project__code__icontains=value))
+from workflow import engine
+from workflow.pdf import pdf_response
+from workflow.views import DecideView, ItemDetailView, WorkflowItemMixin
 
 
 class TransferListView(ObjectListView):
@@ -200,17 +182,7 @@ class ChangeRegistrationListView(ObjectListView):
     model = ChangeRegistration
     template_name = "transfers/change_registration_list.html"
 
-    class filterset_class(django_filters.FilterSet):
-        kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, label=gettext_lazy("Kind of change"))
-        asset = django_filters.CharFilter(field_name="asset__code", lookup_expr="icontains",
-                                          label=gettext_lazy("Asset code"))
-
-        class Meta:
-            model = ChangeRegistration
-            fields = ["kind", "asset"]
-
-        def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+    filterset_class = ChangeRegistrationFilterSet
 
     def get_queryset(self) -> QuerySet:
         return self.restricted().select_related("asset", "transfer", "disposal", "recorded_by")

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 from assets.choices import OrganisationKind, Role
 from assets.history import change_context
 from assets.models import Asset, AssetBeneficiary, AssetRegistration
-from transfers.engine import Decider, Step, Workflow, organisation_of_kind
 from transfers.ownership import REGISTRATION_SYSTEMS, clean_registrations
+from workflow.engine import Decider, Step, Workflow, organisation_of_kind
 
 if TYPE_CHECKING:
     from transfers.models import Transfer

@@ -1,5 +1,5 @@
 """Reference data: the county, its county-level organisations and departments (五), and the
-asset categories of 四(二) with their supervising departments (DOMAIN §6).
+asset categories of 四(二) with their supervising departments (五).
 
 An administrator edits all of it in the admin afterwards; this migration only seeds it once
 (rows whose code already exists are left alone).

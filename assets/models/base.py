@@ -23,6 +23,10 @@ class ScopedModel(models.Model):
     scope_key: ClassVar[str] = ""
     # guardian direct-FK model holding per-object exceptions, if the model has one
     object_grant_model: ClassVar[type[models.Model] | None] = None
+    # a model whose records are private to one user (ledger export jobs, import batches) names
+    # the user field here and gets a RestrictedManager without deriving from ScopedModel; see
+    # assets.scoping.scope_condition
+    owner_field: ClassVar[str | None] = None
 
     class Meta:
         abstract = True

@@ -58,7 +58,7 @@ class HouseholdDuplicateCase(ScopedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("household_duplicate_detail", args=[self.pk])
+        return reverse("assets:household_duplicate_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -9,8 +9,8 @@ from django import template
 from django.db import models
 from django.utils.text import capfirst
 
+from assets.history_diffs import EMPTY, display_value
 from assets.models import RoleAssignment
-from audits.diffs import EMPTY, display_value
 
 register = template.Library()
 

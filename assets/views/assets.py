@@ -17,11 +17,11 @@ from assets.filtersets import AssetFilterSet
 from assets.forms import AssetForm, FundingLines, Registrations
 from assets.forms.lines import funding_initial, registration_initial
 from assets.forms.widgets import CategorySelect, region_label
+from assets.history_diffs import asset_history
 from assets.models import Asset, AssetBeneficiary, AssetCategory, Region
 from assets.personal import NoStoreMixin
 from assets.scoping import ADD, CHANGE, VIEW
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
-from audits.diffs import asset_history
 
 LIST_RELATIONS = ("category", "region", "township", "owner_organisation", "owner_household")
 
@@ -111,7 +111,7 @@ class AssetFormView(NoStoreMixin, ObjectFormView):
         }
 
     def success_url(self, saved: Asset) -> str:
-        return reverse("asset_detail", args=[saved.pk])
+        return reverse("assets:asset_detail", args=[saved.pk])
 
 
 class AssetCreateView(AssetFormView):

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.choices import DuplicateCaseStatus
 from assets.duplicates import do_resolve_duplicate_case
+from assets.history_diffs import object_history
 from assets.models import HouseholdDuplicateCase
 from assets.personal import NoStoreMixin, personal_data_for
 from assets.scoping import CHANGE
 from assets.views.base import ObjectListView, ObjectView
-from audits.diffs import object_history
 
 
 class DuplicateCaseFilterSet(django_filters.FilterSet):

@@ -16,6 +16,7 @@ from assets.actions import do_create_household, do_update_household
 from assets.choices import DuplicateCaseStatus
 from assets.filtersets import HouseholdFilterSet
 from assets.forms import HouseholdForm
+from assets.history_diffs import household_history
 from assets.models import Asset, Household, HouseholdDuplicateCase
 from assets.personal import (
     NoStoreMixin,
@@ -27,7 +28,6 @@ from assets.personal import (
 from assets.scoping import ADD, CHANGE, VIEW, has_permission
 from assets.views.assets import LIST_RELATIONS, narrow_region_filter, yes_no_any
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
-from audits.diffs import household_history
 
 RELATED_ASSETS_SHOWN = 100
 
@@ -119,7 +119,7 @@ class HouseholdFormView(NoStoreMixin, ObjectFormView):
         return HouseholdForm(data, instance=obj or Household(), user=self.request.user, action=self.action)
 
     def success_url(self, saved: Household) -> str:
-        return reverse("household_detail", args=[saved.pk])
+        return reverse("assets:household_detail", args=[saved.pk])
 
 
 class HouseholdCreateView(HouseholdFormView):

@@ -14,11 +14,11 @@ from assets.actions import do_create_project, do_update_project
 from assets.filtersets import ProjectFilterSet
 from assets.forms import FundingLines, ProjectForm
 from assets.forms.lines import funding_initial
+from assets.history_diffs import project_history
 from assets.models import Asset, Project
 from assets.scoping import ADD, CHANGE, VIEW, has_permission
 from assets.views.assets import LIST_RELATIONS, narrow_region_filter, yes_no_any
 from assets.views.base import ObjectFormView, ObjectListView, ObjectView
-from audits.diffs import project_history
 
 PROJECT_ASSETS_SHOWN = 50
 
@@ -73,7 +73,7 @@ class ProjectFormView(ObjectFormView):
         return {"funding": FundingLines(data, initial=initial, prefix="funding")}
 
     def success_url(self, saved: Project) -> str:
-        return reverse("project_detail", args=[saved.pk])
+        return reverse("assets:project_detail", args=[saved.pk])
 
 
 class ProjectCreateView(ProjectFormView):

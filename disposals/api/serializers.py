@@ -13,7 +13,7 @@ from assets.models import Asset
 from assets.scoping import VIEW
 from disposals.actions import do_create_disposal, do_update_disposal
 from disposals.models import Disposal, DisposalEvidence
-from transfers.api.workflow import WorkflowItemSerializerMixin, run_act
+from workflow.api import WorkflowItemSerializerMixin, run_act
 
 
 def visible_assets(user: Any, action: str):

@@ -16,7 +16,7 @@ from assets.api.base import WritableScopedViewSet
 from disposals.actions import do_add_evidence
 from disposals.api.serializers import DisposalSerializer, EvidenceInputSerializer, EvidenceSerializer
 from disposals.models import Disposal
-from transfers.api.workflow import WorkflowActionsMixin, run_act
+from workflow.api import WorkflowActionsMixin, run_act
 
 
 @extend_schema_view(

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assets.choices import AssetClass, AssetStatus
+from ledgers.choices import ExportFormat, LedgerKind
 from ledgers.exports.spec import request_from_codes
-from ledgers.models import ConsistencyMismatch, ConsistencyRun, ExportFormat, LedgerExportJob, LedgerKind
+from ledgers.models import ConsistencyMismatch, ConsistencyRun, LedgerExportJob
 
 
 class LedgerExportRequestSerializer(serializers.Serializer):

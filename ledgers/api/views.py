@@ -8,7 +8,8 @@
     GET  /api/ledger-checks/             runs of the 账账相符 checks; /{id}/mismatches/ the ones you may see
 
 Built on the register's base viewset (assets/api/base.py): permission per role (403), rows through
-``restrict`` (404 outside). Export jobs are private: ``restrict`` gives a user only their own.
+``restrict`` (404 outside). Export jobs are private: ``restrict`` gives a user only their own
+(scope key "ledger_export_job", whose ``owner_field`` is the requester).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rest_framework.response import Response
 
 from assets.api.base import ReadOnlyScopedViewSet, ScopedViewSet
 from assets.files import file_response
-from assets.scoping import VIEW
+from assets.scoping import ADD, VIEW
 from ledgers import jobs
 from ledgers.api.serializers import (
     ConsistencyMismatchSerializer,
@@ -64,8 +65,10 @@ class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
 
     @property
     def scope_action(self) -> str | None:
-        # asking for an export reads the register: "view" on assets, for every action here
-        return VIEW if self.action in ("list", "retrieve", "create", "download", "metadata") else None
+        # "ledger_export_job": asking for one is "add", reading one's own jobs and files "view"
+        if self.action == "create":
+            return ADD
+        return VIEW if self.action in ("list", "retrieve", "download", "metadata") else None
 
     def get_serializer_class(self) -> type:
         return LedgerExportRequestSerializer if self.action == "create" else LedgerExportJobSerializer

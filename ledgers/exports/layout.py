@@ -26,8 +26,8 @@ from assets.choices import (
     ValuationBasis,
 )
 from assets.validators import mask_id_number
+from ledgers.choices import LedgerKind
 from ledgers.exports.source import FUNDING_SOURCES, IDX
-from ledgers.models import LedgerKind
 
 TEXT, INT, MONEY, QTY = "text", "int", "money", "qty"
 

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from assets.choices import AssetClass, AssetStatus
 from assets.models import Region
-from ledgers.exports.disposed import disposal_documents
+from disposals.services import disposal_documents
+from ledgers.choices import LedgerKind
 from ledgers.exports.layout import class_title, ledger_title, masker, row_converter
 from ledgers.exports.source import IDX, ledger_rows
 from ledgers.exports.spec import LedgerRequest
 from ledgers.exports.xlsx import Progress
-from ledgers.models import LedgerKind
 
 # key -> the ledger column it is read from (ledgers/exports/layout.py)
 PDF_KEYS = ["code", "name", "category", "year_formed", "quantity", "unit", "original_value", "net_value",

@@ -5,7 +5,8 @@ simple-history table instead: for every asset, its latest historical row written
 of the chosen day (Asia/Shanghai), unless that row records a deletion. That choice is made in one
 set-based subquery (PostgreSQL: DISTINCT ON; elsewhere a correlated "latest row" subquery), and the
 scope and the filters are then applied to the chosen rows with the same keys as the live
-register (region_id, township_id, supervising_department_id exist on the historical rows too).
+register (region_id, township_id, supervising_department_id exist on the historical rows too):
+``scope_condition``, the condition ``restrict()`` itself applies.
 
 Today's funding per source comes from one aggregate join; as of a day, from the latest historical
 row of each funding line (one set-based query, held as a dict while the rows stream). Both kinds
@@ -23,14 +24,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from assets.choices import AssetClass, FundingSource, RegionLevel
 from assets.filtersets import AssetFilterSet
-from assets.models import Asset, AssetFundingLine, AssetUserObjectPermission
-from assets.scoping import VIEW, _holds_object_grants, action_scope
+from assets.models import Asset, AssetFundingLine
+from assets.scoping import VIEW, scope_condition
+from ledgers.choices import LedgerKind
 from ledgers.exports.spec import LedgerRequest
-from ledgers.models import LedgerKind
 
 # Asset classes in the order of the plan (四(二)).
 CLASS_ORDER = [AssetClass.OPERATING, AssetClass.PUBLIC_BENEFIT, AssetClass.HOUSEHOLD]
@@ -95,16 +96,8 @@ def restrict_rows(queryset: QuerySet, user, *, historical: bool) -> QuerySet:
         return queryset
     if not historical:
         return queryset.restrict(user, VIEW)
-    if not user.is_authenticated:
-        return queryset.none()
-    scope = action_scope(user, Asset.scope_key, VIEW)
-    if scope.everything:
-        return queryset
-    condition = Asset.scope_q(scope) if not scope.empty else Q(pk__in=[])
-    if _holds_object_grants(user, AssetUserObjectPermission):
-        condition |= Q(Exists(AssetUserObjectPermission.objects.filter(
-            content_object=OuterRef("id"), user=user, permission__codename="view_asset")))
-    return queryset.filter(condition)
+    # a historical row's pk is history_id; the asset's id (object grants) is its "id" column
+    return queryset.filter(scope_condition(user, Asset, VIEW, object_id="id"))
 
 
 def funding_annotations() -> dict[str, Sum]:

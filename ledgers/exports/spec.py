@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from assets.choices import AssetClass, AssetStatus, RegionLevel
 from assets.models import Organisation, Region
-from ledgers.models import ExportFormat, LedgerKind
+from ledgers.choices import ExportFormat, LedgerKind
 
 
 @dataclass(frozen=True)

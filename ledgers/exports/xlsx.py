@@ -369,7 +369,7 @@ class LedgerWorkbook:
                         convert: Callable[[tuple], list[Any]]) -> None:
         """The class's disposed assets, after its total: numbered on, with the disposal's number and
         approval document in a column of their own, and a subtotal of their own."""
-        from ledgers.exports.disposed import disposal_documents
+        from disposals.services import disposal_documents
 
         documents = disposal_documents([row[0] for row in rows])
         document_column = len(self.columns) + 1

@@ -45,9 +45,9 @@ from assets.models import (
 )
 from assets.scoping import ADD, VIEW, has_permission, regions_for
 from assets.validators import FIRST_YEAR, validate_funding_total
+from ledgers.choices import ImportKind
 from ledgers.importing.reader import DEADLINE_EVERY, CellError, Problem, SheetReader, parse
 from ledgers.importing.schema import COLUMNS, ImportColumn
-from ledgers.models import ImportKind
 
 BATCH_SIZE = 2000
 # foreign keys resolved in bulk above: full_clean would query each one per row

@@ -21,9 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assets.broker import BROKER_ERRORS, send_quickly
+from ledgers.choices import ImportStatus
 from ledgers.importing.safety import MEMORY_LIMIT_BYTES, TIME_LIMIT, Problem, too_slow
 from ledgers.importing.service import ImportOutcome, _reject, create_batch, run_batch
-from ledgers.models import ImportBatch, ImportStatus
+from ledgers.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from assets.choices import (
     OwnershipType,
     ValuationBasis,
 )
-from ledgers.models import ImportKind
+from ledgers.choices import ImportKind
 
 TEXT, INT, DECIMAL, NUMBER, DATE, BOOL, CHOICE = "text", "int", "decimal", "number", "date", "bool", "choice"
 

@@ -26,11 +26,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assets.history import change_context
+from ledgers.choices import ImportStatus
 from ledgers.importing.importers import IMPORTERS, Importer, ImportRejected, Progress
 from ledgers.importing.reader import SheetReader
 from ledgers.importing.safety import MAX_UPLOAD_BYTES, Deadline, FileProblem, Problem, too_large_message
 from ledgers.importing.schema import COLUMNS
-from ledgers.models import ImportBatch, ImportStatus
+from ledgers.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 

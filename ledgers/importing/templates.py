@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assets.choices import AssetClass, RegionLevel
 from assets.models import AssetCategory, Organisation, Project
 from assets.scoping import ADD, VIEW, regions_for
+from ledgers.choices import ImportKind
 from ledgers.importing.schema import (
     ALLOWED_VALUES_TITLE,
     BOOL,
@@ -27,7 +28,6 @@ from ledgers.importing.schema import (
     SHEET_TITLES,
     ImportColumn,
 )
-from ledgers.models import ImportKind
 
 SCOPE_KEYS = {ImportKind.ASSETS: "asset", ImportKind.HOUSEHOLDS: "household", ImportKind.PROJECTS: "project"}
 MAX_LISTED = 5000  # reference rows listed per kind on the allowed-values sheet

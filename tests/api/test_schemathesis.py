@@ -28,12 +28,12 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from assets.demo.workflows import seed_workflows
 from ledgers.models import LedgerExportJob
 from ledgers.tasks import run_consistency_check
 from tests.api.conftest import token_for
 from tests.factories import World
 from tests.workflows.conftest import add_workflow_users
-from transfers.demo import seed_workflows
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.test import Client
 
 from assets.models import Asset, AssetCategory, Organisation, Project
 from ledgers.checks import run_checks
-from ledgers.models import CheckKind, ConsistencyMismatch, ConsistencyRun
+from ledgers.choices import CheckKind
+from ledgers.models import ConsistencyMismatch, ConsistencyRun
 from ledgers.tasks import run_consistency_check
 from tests.factories import PASSWORD
 

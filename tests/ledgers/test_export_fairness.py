@@ -24,8 +24,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from ledgers import jobs
+from ledgers.choices import JobStatus
 from ledgers.exports.spec import LedgerRequest
-from ledgers.models import JobStatus, LedgerExportJob
+from ledgers.models import LedgerExportJob
 from ledgers.tasks import export_ledger
 from tests.factories import PASSWORD
 from tests.ledgers.conftest import codes, load

@@ -21,8 +21,9 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from ledgers import jobs
+from ledgers.choices import JobStatus
 from ledgers.exports.spec import LedgerRequest
-from ledgers.models import JobStatus, LedgerExportJob
+from ledgers.models import LedgerExportJob
 from ledgers.tasks import export_ledger, sweep_stale_exports
 from tests.factories import PASSWORD
 from tests.ledgers.conftest import codes, load

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def add_page_data(login, world, user="village1", village=0, **changes):
     client = login(user)
-    response = client.get(reverse("asset_add"))
+    response = client.get(reverse("assets:asset_add"))
     assert response.status_code == 200
     village_region = world.villages[village]
     data = page_data(
@@ -46,7 +46,7 @@ def add_page_data(login, world, user="village1", village=0, **changes):
 
 
 def test_list_shows_only_the_users_scope(login, world):
-    response = login("village1").get(reverse("asset_list"))
+    response = login("village1").get(reverse("assets:asset_list"))
     assert response.status_code == 200
     content = response.content.decode()
     for asset in world.assets[0]:
@@ -58,17 +58,17 @@ def test_list_shows_only_the_users_scope(login, world):
 
 
 def test_region_filter_offers_only_visible_regions(login, world):
-    response = login("village1").get(reverse("asset_list"))
+    response = login("village1").get(reverse("assets:asset_list"))
     choices = {str(pk) for pk, _label in response.context["filter_form"].fields["region"].choices if pk}
     assert choices == {str(world.townships[0].pk), str(world.villages[0].pk)}
     # another township cannot be chosen: the filter says so and the list stays within scope
-    response = login("village1").get(reverse("asset_list"), {"region": world.townships[1].pk})
+    response = login("village1").get(reverse("assets:asset_list"), {"region": world.townships[1].pk})
     assert response.context["filter_form"].errors["region"]
 
 
 def test_filters(login, world):
     client = login("county")
-    url = reverse("asset_list")
+    url = reverse("assets:asset_list")
 
     def codes(**params):
         response = client.get(url, params)
@@ -92,7 +92,7 @@ def test_filters(login, world):
 
 def test_list_columns(login, world):
     asset = world.assets[0][0]
-    content = login("township1").get(reverse("asset_list")).content.decode()
+    content = login("township1").get(reverse("assets:asset_list")).content.decode()
     for text in (asset.code, asset.name, asset.category.name, world.townships[0].name, world.villages[0].name,
                  "100,000.00", "使用中"):
         assert text in content
@@ -110,7 +110,7 @@ def test_pagination_counts_exactly_and_reaches_every_page(login, world):
     Asset.objects.bulk_create(copies)
     total = Asset.objects.count()
     client = login("county")
-    response = client.get(reverse("asset_list"), {"page": 22})
+    response = client.get(reverse("assets:asset_list"), {"page": 22})
     paginator, page = response.context["paginator"], response.context["page_obj"]
     assert paginator.count == total and paginator.num_pages == -(-total // 50) == 22
     assert page.number == 22 and len(response.context["object_list"]) == total - 21 * 50
@@ -120,7 +120,7 @@ def test_pagination_counts_exactly_and_reaches_every_page(login, world):
     assert f"共 {total:,} 条记录" in content and "+ 条记录" not in content
     assert "第 22 页，共 22 页" in content
     assert 'type="number" name="page"' in content and "跳至页码" in content  # the page jump
-    middle = client.get(reverse("asset_list"), {"page": 21})
+    middle = client.get(reverse("assets:asset_list"), {"page": 21})
     assert middle.context["page_obj"].number == 21
     assert "尾页" in middle.content.decode()  # the last-page link
     assert [a.code for a in middle.context["object_list"]] == list(
@@ -131,7 +131,7 @@ def test_page_size_is_capped_and_counts_are_grouped(login, world):
     from assets.templatetags.bangfu import thousands
 
     assert thousands(10_000) == "10,000"  # "10,000+" in Chinese too (zh_Hans formats drop separators)
-    response = login("county").get(reverse("asset_list"), {"page_size": 5000})
+    response = login("county").get(reverse("assets:asset_list"), {"page_size": 5000})
     assert response.context["paginator"].per_page == 200  # ?page_size= is capped at 200
     assert "8 条记录" in response.content.decode()
 
@@ -149,17 +149,17 @@ def test_query_count_does_not_grow_with_page_size(login, world):
         copies.append(copy)
     Asset.objects.bulk_create(copies)
     client = login("county")
-    client.get(reverse("asset_list"))  # warm up: the first request after login also touches the session
-    small, response = count_queries(client, reverse("asset_list") + "?page_size=10")
+    client.get(reverse("assets:asset_list"))  # warm up: the first request after login also touches the session
+    small, response = count_queries(client, reverse("assets:asset_list") + "?page_size=10")
     assert len(response.context["object_list"]) == 10
     small_queries = response.queries
-    large, response = count_queries(client, reverse("asset_list") + "?page_size=100")
+    large, response = count_queries(client, reverse("assets:asset_list") + "?page_size=100")
     assert len(response.context["object_list"]) == 68
     assert small == large, "\n".join(q[:200] for q in [*small_queries, "----", *response.queries])
     # a filter costs its own constant queries (validating the chosen region), still not per row
     region = f"&region={world.villages[0].pk}"
-    filtered_small, _ = count_queries(client, reverse("asset_list") + "?page_size=10" + region)
-    filtered_large, _ = count_queries(client, reverse("asset_list") + "?page_size=100" + region)
+    filtered_small, _ = count_queries(client, reverse("assets:asset_list") + "?page_size=10" + region)
+    filtered_large, _ = count_queries(client, reverse("assets:asset_list") + "?page_size=100" + region)
     assert filtered_small == filtered_large <= large + 1
 
 
@@ -169,7 +169,7 @@ def test_query_count_does_not_grow_with_page_size(login, world):
 def test_detail_shows_every_part_and_history(login, world):
     asset = world.assets[0][0]
     household = world.households[0][0]
-    response = login("village1").get(reverse("asset_detail", args=[asset.pk]))
+    response = login("village1").get(reverse("assets:asset_detail", args=[asset.pk]))
     assert response.status_code == 200
     content = response.content.decode()
     for text in (asset.code, asset.name, "财政专项扶贫资金", "100,000.00", household.head_name, household.id_number,
@@ -180,7 +180,7 @@ def test_detail_shows_every_part_and_history(login, world):
 def test_detail_masks_id_numbers_outside_the_village(login, world):
     asset = world.assets[0][0]
     household = world.households[0][0]
-    content = login("township1").get(reverse("asset_detail", args=[asset.pk])).content.decode()
+    content = login("township1").get(reverse("assets:asset_detail", args=[asset.pk])).content.decode()
     assert household.id_number not in content
     assert household.masked_id_number in content
 
@@ -190,10 +190,10 @@ def test_detail_masks_id_numbers_outside_the_village(login, world):
 
 def test_create_through_the_form_writes_history(login, world):
     client, data = add_page_data(login, world, reason="新建冷库录入")
-    response = client.post(reverse("asset_add"), data)
+    response = client.post(reverse("assets:asset_add"), data)
     assert response.status_code == 302, response.context["form"].errors
     asset = Asset.objects.get(name="新建保鲜库")
-    assert response["Location"] == reverse("asset_detail", args=[asset.pk])
+    assert response["Location"] == reverse("assets:asset_detail", args=[asset.pk])
     assert asset.code.startswith(f"ZC-{world.villages[0].code}-2021-")
     assert asset.region == world.villages[0] and asset.township == world.townships[0]
     assert sorted((line.source, line.amount) for line in asset.funding_lines.all()) == [
@@ -212,11 +212,11 @@ def test_create_through_the_form_writes_history(login, world):
 def test_edit_through_the_form_writes_history_with_diff(login, world):
     asset = world.assets[0][1]
     client = login("village1")
-    response = client.get(reverse("asset_edit", args=[asset.pk]))
+    response = client.get(reverse("assets:asset_edit", args=[asset.pk]))
     assert response.status_code == 200
     data = page_data(response, name="改名后的车间", status="idle", original_value="120000.00",
                      reason="竣工决算调整原值", **{"funding-0-amount": "120000.00"})
-    response = client.post(reverse("asset_edit", args=[asset.pk]), data)
+    response = client.post(reverse("assets:asset_edit", args=[asset.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     asset.refresh_from_db()
     assert asset.name == "改名后的车间" and asset.status == "idle" and asset.original_value == 120000
@@ -228,7 +228,7 @@ def test_edit_through_the_form_writes_history_with_diff(login, world):
     assert changed["status"] == ("in_use", "idle")
     line = AssetFundingLine.history.filter(asset_id=asset.pk).first()
     assert line.history_type == "~" and line.history_change_reason == "竣工决算调整原值"
-    page = client.get(reverse("asset_detail", args=[asset.pk])).content.decode()
+    page = client.get(reverse("assets:asset_detail", args=[asset.pk])).content.decode()
     # the diff in Chinese: field label, old -> new with choice labels, who and why
     for text in ("资产名称", previous.name, "改名后的车间", "使用中", "闲置", "竣工决算调整原值", "120,000.00"):
         assert text in page, text
@@ -237,8 +237,8 @@ def test_edit_through_the_form_writes_history_with_diff(login, world):
 def test_edit_requires_a_reason(login, world):
     asset = world.assets[0][0]
     client = login("village1")
-    data = page_data(client.get(reverse("asset_edit", args=[asset.pk])), name="无原因修改")
-    response = client.post(reverse("asset_edit", args=[asset.pk]), data)
+    data = page_data(client.get(reverse("assets:asset_edit", args=[asset.pk])), name="无原因修改")
+    response = client.post(reverse("assets:asset_edit", args=[asset.pk]), data)
     assert response.status_code == 200
     assert "该字段是必填项" in response.content.decode()
     asset.refresh_from_db()
@@ -265,7 +265,7 @@ def test_bad_input_shows_chinese_message_and_saves_nothing(login, world, changes
     client, data = add_page_data(login, world, **changes)
     assets, history = Asset.objects.count(), Asset.history.count()
     lines = AssetFundingLine.history.count()
-    response = client.post(reverse("asset_add"), data)
+    response = client.post(reverse("assets:asset_add"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "记录未保存" in response.content.decode()
@@ -275,7 +275,7 @@ def test_bad_input_shows_chinese_message_and_saves_nothing(login, world, changes
 def test_duplicate_code_is_refused(login, world):
     client, data = add_page_data(login, world, code=world.assets[0][0].code)
     before = Asset.history.count()
-    response = client.post(reverse("asset_add"), data)
+    response = client.post(reverse("assets:asset_add"), data)
     assert response.status_code == 200
     assert "具有 资产编码 的 资产 已存在" in response.content.decode()
     assert Asset.history.count() == before
@@ -284,7 +284,7 @@ def test_duplicate_code_is_refused(login, world):
 def test_location_outside_scope_is_refused(login, world):
     client, data = add_page_data(login, world, region=str(world.villages[2].pk))
     before = Asset.objects.count()
-    response = client.post(reverse("asset_add"), data)
+    response = client.post(reverse("assets:asset_add"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["region"]
     assert Asset.objects.count() == before
@@ -294,7 +294,7 @@ def test_refresh_redraws_households_and_saves_nothing(login, world):
     client, data = add_page_data(login, world, user="county", village=2, _refresh="1")
     data.pop("beneficiaries")
     before = Asset.objects.count()
-    response = client.post(reverse("asset_add"), data)
+    response = client.post(reverse("assets:asset_add"), data)
     assert response.status_code == 200 and Asset.objects.count() == before
     content = response.content.decode()
     assert world.households[2][0].head_name in content
@@ -305,14 +305,14 @@ def test_refresh_redraws_households_and_saves_nothing(login, world):
 def test_who_may_post(login, world):
     asset = world.assets[0][0]
     _client, data = add_page_data(login, world, reason="x")
-    assert login("township1").post(reverse("asset_add"), data).status_code == 403
-    assert login("auditor").post(reverse("asset_edit", args=[asset.pk]), data).status_code == 403
-    assert login("village2").post(reverse("asset_edit", args=[asset.pk]), data).status_code == 404
+    assert login("township1").post(reverse("assets:asset_add"), data).status_code == 403
+    assert login("auditor").post(reverse("assets:asset_edit", args=[asset.pk]), data).status_code == 403
+    assert login("village2").post(reverse("assets:asset_edit", args=[asset.pk]), data).status_code == 404
     assert not Asset.objects.filter(name="新建保鲜库").exists()
 
 
 def test_category_options_carry_their_class(login, world):
-    content = login("village1").get(reverse("asset_add")).content.decode()
+    content = login("village1").get(reverse("assets:asset_add")).content.decode()
     cold_store = AssetCategory.objects.get(code="cold_store")
     assert f'data-class="operating" value="{cold_store.pk}"' in content or (
         f'value="{cold_store.pk}" data-class="operating"' in content

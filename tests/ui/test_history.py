@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(("role", "status"), [("auditor", 200), ("admin", 200), ("county", 403), ("finance", 403),
                                                ("township1", 403), ("village1", 403), ("norole", 403)])
 def test_who_may_open_it(login, world, role, status):
-    assert login(role).get(reverse("history_browser")).status_code == status
+    assert login(role).get(reverse("audits:history_browser")).status_code == status
 
 
 def test_anonymous_goes_to_login(client, world):
-    response = client.get(reverse("history_browser"))
+    response = client.get(reverse("audits:history_browser"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
@@ -35,7 +35,7 @@ def edit_something(world):
 
 def test_shows_who_when_why_and_the_diff(login, world):
     asset = edit_something(world)
-    response = login("auditor").get(reverse("history_browser"))
+    response = login("auditor").get(reverse("audits:history_browser"))
     assert response.status_code == 200
     first = response.context["entries"][0]
     assert first.record.instance_type is Asset and first.record.id == asset.pk
@@ -43,7 +43,7 @@ def test_shows_who_when_why_and_the_diff(login, world):
     changes = {c.name: (c.old, c.new) for c in first.changes}
     assert changes["name"][1] == "审计测试改名" and changes["status"] == ("使用中", "闲置")
     content = response.content.decode()
-    for text in ("审计抽查整改", "审计测试改名", "闲置", "village2", reverse("asset_detail", args=[asset.pk])):
+    for text in ("审计抽查整改", "审计测试改名", "闲置", "village2", reverse("assets:asset_detail", args=[asset.pk])):
         assert text in content
 
 
@@ -52,7 +52,7 @@ def test_filters(login, world):
     household = world.households[0][0]
     do_update_household(household, {"members_count": 7}, acting_user=world.user("village1"), reason="人口变动")
     client = login("auditor")
-    url = reverse("history_browser")
+    url = reverse("audits:history_browser")
 
     def entries(**params):
         response = client.get(url, {"page_size": 200, **params})
@@ -87,7 +87,7 @@ def test_filters(login, world):
 
 
 def test_pagination_counts_exactly(login, world):
-    response = login("auditor").get(reverse("history_browser"), {"page_size": 3})
+    response = login("auditor").get(reverse("audits:history_browser"), {"page_size": 3})
     paginator = response.context["paginator"]
     assert paginator.count == response.context["paginator"].object_list.count() > 7
     assert not paginator.count_is_capped
@@ -97,7 +97,7 @@ def test_pagination_counts_exactly(login, world):
 
 def test_queries_are_bounded(login, world):
     client = login("auditor")
-    url = reverse("history_browser")
+    url = reverse("audits:history_browser")
     client.get(url)
     # one model: the same number of queries for 5 rows as for 100
     small, _ = count_queries(client, url + "?model=asset&page_size=5")
@@ -113,7 +113,7 @@ def test_queries_are_bounded(login, world):
 
 
 def test_history_of_reference_data_is_readable(login, world):
-    response = login("auditor").get(reverse("history_browser"), {"model": "role_assignment"})
+    response = login("auditor").get(reverse("audits:history_browser"), {"model": "role_assignment"})
     content = response.content.decode()
     assert response.status_code == 200
     assert "村级管理员" in content and "village1" in content

@@ -18,7 +18,7 @@ def test_login_and_logout(client, world):
     assert client.get(reverse("logout")).status_code == 405  # logout only by POST
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert client.get(reverse("asset_list")).status_code == 302
+    assert client.get(reverse("assets:asset_list")).status_code == 302
 
 
 def test_wrong_password_then_lockout(client, world, settings):
@@ -40,21 +40,21 @@ def test_navigation_bar_names_user_roles_and_organisation(login, world):
     collective = f"{world.villages[0].name}股份经济合作社"
     for text in ("village1", "村级管理员", collective, "资产", "农户", "项目", "退出登录"):
         assert text in content
-    assert reverse("history_browser") not in content
+    assert reverse("audits:history_browser") not in content
     content = login("auditor").get(reverse("home")).content.decode()
-    assert "审计监督" in content and reverse("history_browser") in content
+    assert "审计监督" in content and reverse("audits:history_browser") in content
 
 
 def test_language_switch(login, world):
     client = login("village1")
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("asset_list")})
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("assets:asset_list")})
     assert response.status_code == 302
     client.cookies.pop("django_language", None)
     client.cookies["django_language"] = "en"
-    content = client.get(reverse("asset_list")).content.decode()
+    content = client.get(reverse("assets:asset_list")).content.decode()
     assert "Asset register" in content and "资产台账" not in content
     client.cookies["django_language"] = "zh-hans"
-    assert "资产台账" in client.get(reverse("asset_list")).content.decode()
+    assert "资产台账" in client.get(reverse("assets:asset_list")).content.decode()
 
 
 def test_home_per_role(login, world):
@@ -86,17 +86,17 @@ def test_home_per_role(login, world):
 
 
 def test_error_pages_are_in_chinese(login, world):
-    response = login("township1").get(reverse("asset_add"))
+    response = login("township1").get(reverse("assets:asset_add"))
     assert response.status_code == 403 and "无权访问" in response.content.decode()
-    response = login("village2").get(reverse("asset_detail", args=[world.assets[0][0].pk]))
+    response = login("village2").get(reverse("assets:asset_detail", args=[world.assets[0][0].pk]))
     assert response.status_code == 404 and "不在您的职责范围内" in response.content.decode()
 
 
 def test_pages_load_no_inline_script_or_style(login, world):
     client = login("county")
-    for url in (reverse("home"), reverse("asset_list"), reverse("asset_add"),
-                reverse("asset_detail", args=[world.assets[0][0].pk]), reverse("household_list"),
-                reverse("project_add")):
+    for url in (reverse("home"), reverse("assets:asset_list"), reverse("assets:asset_add"),
+                reverse("assets:asset_detail", args=[world.assets[0][0].pk]), reverse("assets:household_list"),
+                reverse("assets:project_add")):
         response = client.get(url)
         content = response.content.decode()
         assert "default-src 'self'" in response["Content-Security-Policy"]

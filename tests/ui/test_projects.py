@@ -39,28 +39,28 @@ def cross_village_project(world):
 
 def test_detail_lists_only_assets_in_scope(login, world):
     project = cross_village_project(world)
-    response = login("village1").get(reverse("project_detail", args=[project.pk]))
+    response = login("village1").get(reverse("assets:project_detail", args=[project.pk]))
     assert response.status_code == 200
     assert [a.region_id for a in response.context["assets"]] == [world.villages[0].pk]
     content = response.content.decode()
     for text in ("XM-CROSS", "统筹整合使用财政涉农资金", "200,000.00", world.villages[2].name):
         assert text in content  # covered regions are listed, the other village's asset is not
     assert f"{world.villages[2].name}饮水管网" not in content
-    response = login("county").get(reverse("project_detail", args=[project.pk]))
+    response = login("county").get(reverse("assets:project_detail", args=[project.pk]))
     assert len(response.context["assets"]) == 2
 
 
 def test_list_filters(login, world):
     client = login("county")
-    response = client.get(reverse("project_list"), {"region": world.townships[0].pk})
+    response = client.get(reverse("assets:project_list"), {"region": world.townships[0].pk})
     assert {p.pk for p in response.context["object_list"]} == {world.projects[0].pk, world.projects[1].pk}
-    response = client.get(reverse("project_list"), {"q": world.projects[3].code})
+    response = client.get(reverse("assets:project_list"), {"q": world.projects[3].code})
     assert [p.pk for p in response.context["object_list"]] == [world.projects[3].pk]
-    assert login("village1").get(reverse("project_list")).context["may_add"] is False
+    assert login("village1").get(reverse("assets:project_list")).context["may_add"] is False
 
 
 def project_form_data(client, world, **changes):
-    response = client.get(reverse("project_add"))
+    response = client.get(reverse("assets:project_add"))
     assert response.status_code == 200
     data = page_data(
         response, code="XM-NEW", name="新建设施农业项目", year="2022",
@@ -76,16 +76,16 @@ def project_form_data(client, world, **changes):
 
 def test_create_and_edit_project(login, world):
     client = login("county")
-    response = client.post(reverse("project_add"), project_form_data(client, world))
+    response = client.post(reverse("assets:project_add"), project_form_data(client, world))
     assert response.status_code == 302, response.context["form"].errors
     project = Project.objects.get(code="XM-NEW")
     assert set(project.covered_regions.values_list("pk", flat=True)) == {world.villages[0].pk, world.villages[1].pk}
     assert project.history.first().history_user.username == "county"
-    response = client.get(reverse("project_edit", args=[project.pk]))
+    response = client.get(reverse("assets:project_edit", args=[project.pk]))
     data = page_data(response, total_investment="520000.00", reason="追加投资",
                      **{"funding-1-source": "xinjiang_aid", "funding-1-amount": "20000.00"})
     data["funding-TOTAL_FORMS"] = "2"
-    response = client.post(reverse("project_edit", args=[project.pk]), data)
+    response = client.post(reverse("assets:project_edit", args=[project.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     latest = project.history.first()
     assert latest.history_change_reason == "追加投资" and latest.history_user.username == "county"
@@ -96,10 +96,10 @@ def test_create_and_edit_project(login, world):
 def test_bad_project_input(login, world):
     client = login("county")
     data = project_form_data(client, world, **{"funding-0-amount": "400000.00"})
-    response = client.post(reverse("project_add"), data)
+    response = client.post(reverse("assets:project_add"), data)
     assert "各资金来源合计 400,000.00 元，与总投资 500,000.00 元不符" in response.content.decode()
     data = project_form_data(client, world, year="2012", final_accounts_done="on")
-    response = client.post(reverse("project_add"), data)
+    response = client.post(reverse("assets:project_add"), data)
     content = response.content.decode()
     assert "年份不得早于2013年" in content and "已完成竣工财务决算的，请填写决算金额" in content
     assert not Project.objects.filter(code="XM-NEW").exists()
@@ -107,6 +107,6 @@ def test_bad_project_input(login, world):
 
 def test_only_county_roles_edit_projects(login, world):
     project = world.projects[0]
-    assert login("village1").post(reverse("project_add"), {}).status_code == 403
-    assert login("auditor").get(reverse("project_edit", args=[project.pk])).status_code == 403
-    assert login("finance").get(reverse("project_edit", args=[project.pk])).status_code == 200
+    assert login("village1").post(reverse("assets:project_add"), {}).status_code == 403
+    assert login("auditor").get(reverse("assets:project_edit", args=[project.pk])).status_code == 403
+    assert login("finance").get(reverse("assets:project_edit", args=[project.pk])).status_code == 200

@@ -30,7 +30,7 @@ def browser(name: str) -> Client:
 
 
 def edit_page(client: Client, asset: Asset):
-    response = client.get(reverse("asset_edit", args=[asset.pk]))
+    response = client.get(reverse("assets:asset_edit", args=[asset.pk]))
     assert response.status_code == 200
     return response
 
@@ -52,7 +52,7 @@ def test_clerk_cannot_choose_chain_statuses_anywhere(flow, api):
     offered = [value for value, _label in page.context["form"].fields["status"].choices]
     assert "disposed" not in offered and "under_disposal" not in offered and "idle" in offered
     for status in ("disposed", "under_disposal"):
-        response = client.post(reverse("asset_edit", args=[asset.pk]),
+        response = client.post(reverse("assets:asset_edit", args=[asset.pk]),
                                page_data(page, status=status, reason="已处置"))
         assert response.status_code == 200
         assert chinese(" ".join(response.context["form"].errors["status"]))
@@ -79,7 +79,7 @@ def test_an_open_disposal_locks_status_owner_and_value(flow, api):
         assert form.fields[name].disabled, name
     text = page.content.decode()
     assert number in text and "处置" in text
-    response = client.post(reverse("asset_edit", args=[asset.pk]),
+    response = client.post(reverse("assets:asset_edit", args=[asset.pk]),
                            page_data(page, status="in_use", original_value="1.00", caretaker="李四",
                                      reason="改回使用中"))
     assert response.status_code == 302  # the rest saves; the locked fields keep the chain's values

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from assets.demo.workflows import seed_workflows
 from disposals.models import Disposal
-from transfers import engine
-from transfers.demo import seed_workflows
 from transfers.models import Transfer
+from workflow import engine
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_every_demo_role_has_work_and_every_state_exists(flow):
     inboxes = {name: engine.inbox_count(flow.user(name)) for name in (
         "county", "committee", "finance", "dept_water", "dept_commerce", "township1", "township2", "village1",
         "village1b", "village2", "auditor")}
-    # the demo's work per role (transfers/demo.py); readers and uninvolved units have none
+    # the demo's work per role (assets/demo/workflows.py and each app's demo.py); readers and uninvolved units have none
     assert inboxes == {"county": 3, "committee": 2, "finance": 2, "dept_water": 2, "dept_commerce": 0,
                        "township1": 5, "township2": 0, "village1": 2, "village1b": 0, "village2": 1, "auditor": 0}
     statuses = set(Transfer.objects.values_list("status", flat=True)) | set(

@@ -17,8 +17,8 @@ from assets.models import Asset
 from disposals.models import Disposal
 from tests.factories import PASSWORD
 from tests.workflows.helpers import chinese, make_asset, make_project, org, post, snapshot, today
-from transfers.engine import Decision
 from transfers.models import ChangeRegistration, Transfer
+from workflow.engine import Decision
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +227,7 @@ def test_the_history_browser_shows_transfers_and_disposals(flow, api):
     disposal = Disposal.objects.get(pk=pk)
     auditor = Client()
     auditor.force_login(flow.users["auditor"])
-    url = reverse("history_browser")
+    url = reverse("audits:history_browser")
 
     def entries(**params):
         response = auditor.get(url, {"page_size": 200, **params})

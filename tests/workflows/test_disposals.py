@@ -26,8 +26,8 @@ from tests.workflows.helpers import (
     snapshot,
     today,
 )
-from transfers.engine import ItemStatus
 from transfers.models import ChangeRegistration
+from workflow.engine import ItemStatus
 
 pytestmark = pytest.mark.django_db
 

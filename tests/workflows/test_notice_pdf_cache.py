@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.workflows.helpers import pdf_text, post, today
 from tests.workflows.test_disposals import add_evidence, apply, end_notice
-from transfers import pdf
+from workflow import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,10 @@ from tests.conftest import close_thread_connections, unavailable
 from tests.factories import build_world, make_user
 from tests.workflows.conftest import add_workflow_users
 from tests.workflows.helpers import at_once, collective, ensure_reference_data, org
-from transfers import engine
 from transfers.actions import do_create_transfer
 from transfers.models import Transfer
 from transfers.ownership import LineInput
+from workflow import engine
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -20,9 +20,9 @@ from tests.workflows.helpers import (
     today,
 )
 from transfers.choices import ChangeKind
-from transfers.engine import ItemStatus
 from transfers.models import ChangeRegistration, Transfer
-from transfers.tasks import notify_next
+from workflow.engine import ItemStatus
+from workflow.tasks import notify_next
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from assets.api.base import ActionModelSerializer, ScopedPrimaryKeyField, label
 from assets.models import Asset, Household, Organisation, Project
 from assets.scoping import VIEW
 from transfers.actions import do_create_transfer, do_update_transfer
-from transfers.api.workflow import WorkflowItemSerializerMixin, run_act
 from transfers.choices import ShareBasis
 from transfers.models import ChangeRegistration, Transfer
 from transfers.ownership import REGISTRATION_SYSTEMS, LineInput, ShareInput
+from workflow.api import WorkflowItemSerializerMixin, run_act
 
 
 def visible_projects(user: Any, action: str):

@@ -15,8 +15,8 @@ from assets.models import Asset
 from assets.scoping import CHANGE
 from transfers.actions import do_record_change_registration
 from transfers.api.serializers import ChangeRegistrationSerializer, TransferSerializer
-from transfers.api.workflow import WorkflowActionsMixin, run_act
 from transfers.models import ChangeRegistration, Transfer, TransferLine
+from workflow.api import WorkflowActionsMixin, run_act
 
 
 @extend_schema_view(

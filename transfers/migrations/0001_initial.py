@@ -4,7 +4,7 @@ import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
-import transfers.engine
+import workflow.engine
 from django.conf import settings
 from django.db import migrations, models
 
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
                 ('document_number', models.CharField(blank=True, max_length=60, verbose_name='document number')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=transfers.engine.attachment_path, verbose_name='attached file')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=workflow.engine.attachment_path, verbose_name='attached file')),
                 ('data', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='step data')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='transfers.transfer', verbose_name='transfer')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.organisation', verbose_name='organisation')),

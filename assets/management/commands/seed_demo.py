@@ -83,7 +83,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if not options["no_workflows"]:
-            from transfers.demo import seed_workflows
+            from assets.demo.workflows import seed_workflows
 
             for name, count in seed_workflows(password=options["password"]).items():
                 result.created[name] = result.created.get(name, 0) + count

@@ -23,10 +23,10 @@ from django.utils import translation
 
 from assets.choices import AssetClass, AssetStatus
 from assets.models import User
+from ledgers.choices import ExportFormat, LedgerKind
 from ledgers.exports.pdf import write_village_pdf
 from ledgers.exports.spec import request_from_codes
 from ledgers.exports.xlsx import write_ledger_xlsx
-from ledgers.models import ExportFormat, LedgerKind
 
 LEDGERS = [kind for kind in LedgerKind.values if kind != LedgerKind.LIST]
 

@@ -346,8 +346,12 @@ class DecisionRecord(models.Model):
 WORKFLOW_MODELS: dict[str, type[WorkflowItem]] = {}
 
 
-def register(model: type[WorkflowItem]) -> type[WorkflowItem]:
-    WORKFLOW_MODELS[model.workflow.key] = model
+def register(model: type[WorkflowItem], workflow: Workflow) -> type[WorkflowItem]:
+    """Attach a chain to its item model and list it for the inbox, "mine" and `notify_next`.
+
+    Called from the owning app's ``AppConfig.ready()``, so that the engine never imports a chain."""
+    model.workflow = workflow
+    WORKFLOW_MODELS[workflow.key] = model
     return model
 
 
@@ -582,7 +586,7 @@ def _close(locked: WorkflowItem, status: str) -> None:
 def _notify_after_commit(locked: WorkflowItem) -> None:
     """Tell the next deciders, through the outbox: a row written in the act's transaction and sent
     after the commit, so the act neither waits on a broker that is down nor loses the mail."""
-    from transfers.tasks import notify_next
+    from workflow.tasks import notify_next
 
     send_on_commit(notify_next.name, workflow_key=locked.workflow.key, pk=locked.pk)
 

@@ -22,9 +22,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from assets.files import file_response
-from assets.scoping import VIEW
+from assets.scoping import VIEW, has_permission
 from assets.views.base import ObjectPermissionRequiredMixin
-from transfers import engine
+from workflow import engine
 
 DECISIONS = ("approve", "return", "reject")
 INBOX_ROWS = 200  # per workflow; the list pages filter and page through the rest
@@ -156,19 +156,21 @@ class InboxView(ObjectPermissionRequiredMixin, TemplateView):
     """待办: every workflow's items waiting for the user (decisions, or changes to returned
     items); with ``mine`` the items the user started or decided."""
 
-    template_name = "transfers/inbox.html"
+    template_name = "workflow/inbox.html"
     mine: ClassVar[bool] = False
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return TemplateView.dispatch(self, request, *args, **kwargs)
+    @staticmethod
+    def visible_models(user: Any) -> list[type[engine.WorkflowItem]]:
+        return [model for model in engine.WORKFLOW_MODELS.values() if has_permission(user, model.scope_key, VIEW)]
+
+    def may_use(self, user: Any) -> bool:
+        return bool(self.visible_models(user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         sections = []
-        for model in engine.WORKFLOW_MODELS.values():
+        for model in self.visible_models(user):
             rows = engine.involving(model, user) if self.mine else engine.inbox(model, user)
             rows = rows.select_related("pending_organisation", "applicant_organisation", *model.title_related)
             rows = rows.order_by("-updated_at", "-pk")

@@ -55,13 +55,13 @@ _PERSONAL_FIELDS = {"id_number"}
 _CONTACT_FIELDS: dict[str, Any] = {"phone": mask_phone, "address": mask_address}
 # The web page that shows each tracked model (or its parent): (url name, attribute holding the pk).
 _OBJECT_PAGES: dict[type[models.Model], tuple[str, str]] = {
-    Asset: ("asset_detail", "id"),
-    AssetFundingLine: ("asset_detail", "asset_id"),
-    AssetRegistration: ("asset_detail", "asset_id"),
-    AssetBeneficiary: ("asset_detail", "asset_id"),
-    Household: ("household_detail", "id"),
-    Project: ("project_detail", "id"),
-    ProjectFundingLine: ("project_detail", "project_id"),
+    Asset: ("assets:asset_detail", "id"),
+    AssetFundingLine: ("assets:asset_detail", "asset_id"),
+    AssetRegistration: ("assets:asset_detail", "asset_id"),
+    AssetBeneficiary: ("assets:asset_detail", "asset_id"),
+    Household: ("assets:household_detail", "id"),
+    Project: ("assets:project_detail", "id"),
+    ProjectFundingLine: ("assets:project_detail", "project_id"),
 }
 # Rows of a child model are named after their parent too: "ZC-001 水井 · 财政专项扶贫资金".
 _PARENT_FIELDS: dict[type[models.Model], str] = {

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from assets.scoping import VIEW
-from transfers import engine
+from workflow import engine
 
 
 class Conflict(exceptions.APIException):

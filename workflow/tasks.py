@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from assets.models import User
 
 
-@shared_task(acks_late=True)
+# The name is stored in outbox rows (assets/outbox.py) and was set when this lived in transfers/;
+# it stays, so that messages queued before a deploy still find their task.
+@shared_task(name="transfers.tasks.notify_next", acks_late=True)
 def notify_next(workflow_key: str, pk: int) -> int:
     """Mail the people who must act next on an item (its deciders, or its applicant when it was
     returned). Idempotent apart from the mail itself; returns how many were told."""
-    from transfers.engine import WORKFLOW_MODELS, ItemStatus
+    from workflow.engine import WORKFLOW_MODELS, ItemStatus
 
     model = WORKFLOW_MODELS[workflow_key]
     item = model._base_manager.select_related("pending_organisation").get(pk=pk)

@@ -1,5 +1,7 @@
-"""Disposed assets in the ledgers: the disposal each one went through (四(八)), for the 已处置
-sections that list them apart from the assets still held."""
+"""What other apps may ask of the disposals (the only module of this app they import).
+
+The ledgers (一总四分, 四(三)) list disposed assets apart from those still held, each with the
+disposal it went through (四(八))."""
 
 from __future__ import annotations
 
@@ -7,12 +9,12 @@ from collections.abc import Iterable
 
 from django.utils.translation import pgettext
 
+from disposals.models import Disposal
+from workflow.engine import ItemStatus
+
 
 def disposal_documents(asset_ids: Iterable[int]) -> dict[int, str]:
     """asset id -> "CZ-… · approval document …" of the latest disposal carried out for it."""
-    from disposals.models import Disposal
-    from transfers.engine import ItemStatus
-
     ids = list(asset_ids)
     if not ids:
         return {}

@@ -1,4 +1,4 @@
-"""PDF documents made with WeasyPrint from templates/pdf/ (资产移交批复, 处置公示).
+"""PDF documents made with WeasyPrint from templates/pdf/ (资产移交批复, 处置公示, and every later chain's).
 
 The templates set ``font-family: "Noto Sans CJK SC"`` (Debian's fonts-noto-cjk) so that the
 Chinese text is real glyphs, not boxes; with libharfbuzz-subset0 a page takes ~0.1 s.
@@ -7,7 +7,6 @@ Chinese text is real glyphs, not boxes; with libharfbuzz-subset0 a page takes ~0
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 # PDFs laid out by WeasyPrint in this process (the costly part; the cached path skips it)
 renders = 0
@@ -68,46 +66,3 @@ def pdf_response(template_name: str, context: dict[str, Any], filename: str, *, 
 
     response["Content-Disposition"] = f"{disposition}; filename=\"document.pdf\"; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-# --- 资产移交批复 -----------------------------------------------------------------------------------
-
-RECIPIENTS_NAMED = 10  # past this many owners the sentence names the first ones and counts the rest
-
-
-def approval_parties(transfer: Any, lines: Iterable[Any]) -> dict[str, str]:
-    """Whom the transfer approval names as receiving the assets: the owners in its table (四(四)).
-
-    A cross-village project's assets go to the village collectives holding the shares, a
-    household's to the household, the others to each line's owner; ``transfer.receiving_organisation``
-    is only the unit that carries the transfer out (for a cross-village project, the county
-    bureau), so it is copied, with the implementing unit, not named as the recipient."""
-    recipients: list[str] = []
-    organisations: list[str] = []
-
-    def add(name: str, *, organisation: bool) -> None:
-        if name and name not in recipients:
-            recipients.append(name)
-        if organisation and name and name not in organisations:
-            organisations.append(name)
-
-    for line in lines:
-        shares = list(line.shares.all())
-        if shares:
-            for share in shares:
-                add(share.organisation.name, organisation=True)
-        elif line.owner_household_id:
-            household = line.owner_household
-            add(f"{household.head_name}（{household.village.name}）", organisation=False)
-        elif line.owner_organisation_id:
-            add(line.owner_organisation.name, organisation=True)
-    named = "、".join(recipients[:RECIPIENTS_NAMED])
-    if len(recipients) > RECIPIENTS_NAMED:
-        with translation.override(settings.LANGUAGE_CODE):
-            named = _("%(names)s and others, %(count)s owners in all") % {"names": named, "count": len(recipients)}
-    receiving = transfer.receiving_organisation.name if transfer.receiving_organisation_id else ""
-    copies = list(organisations)
-    for name in (receiving, transfer.project.implementing_organisation.name):
-        if name and name not in copies:
-            copies.append(name)
-    return {"recipients": named or receiving, "copy_to": "、".join(copies)}
